@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// PostgreSQL backend: each plugin gets a schema owned by the service and a login role of its own
+/// with USAGE and CREATE on that schema only. Plugin-written SQL runs on connections whose session
+/// user is that role; the role's password is generated and kept by the service in <c>_storage.plugins</c>.
+/// </summary>
+internal sealed class PostgresDatabase : IPluginDatabase, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _service;
+    private readonly NpgsqlConnectionStringBuilder _baseBuilder;
+    private readonly ConcurrentDictionary<PluginId, Lazy<Task<PluginRole>>> _roles = new();
+    private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), NpgsqlDataSource> _pluginSources = new();
+    private readonly Lazy<Task> _serviceSchema;
+
+    public PostgresDatabase(IOptions<StorageOptions> options)
+    {
+        var connectionString = options.Value.Postgres.ConnectionString
+            ?? throw new InvalidOperationException("Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.");
+        _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString);
+        _service = NpgsqlDataSource.Create(connectionString);
+        _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
+    }
+
+    public StorageProvider Provider => StorageProvider.Postgres;
+
+    public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
+        return new PluginConnection(plugin, Provider, connection, role.Schema);
+    }
+
+    public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
+    {
+        var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var readOnly = access == PluginAccess.Read;
+        var source = _pluginSources.GetOrAdd((plugin, readOnly), key => CreatePluginSource(role, key.ReadOnly));
+        var connection = await OpenAsync(source, cancellationToken).ConfigureAwait(false);
+        return new PluginConnection(plugin, Provider, connection, role.Schema);
+    }
+
+    public async Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)
+    {
+        await EnsureServiceSchemaAsync().ConfigureAwait(false);
+        return await ProviderErrors.GuardAsync<IReadOnlyList<PluginId>>(async () =>
+        {
+            await using var command = _service.CreateCommand($"SELECT plugin FROM {PostgresNames.ServiceSchema}.plugins ORDER BY plugin COLLATE \"C\"");
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var plugins = new List<PluginId>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (PluginId.TryParse(reader.GetString(0), out var id))
+                    plugins.Add(id);
+            return plugins;
+        }).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var source in _pluginSources.Values)
+            await source.DisposeAsync().ConfigureAwait(false);
+        await _service.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private NpgsqlDataSource CreatePluginSource(PluginRole role, bool readOnly)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString)
+        {
+            Username = role.Role,
+            Password = role.Password,
+            SearchPath = role.Schema,
+            MaxPoolSize = 20,
+            // A read connection cannot leave read-only mode for the statement it runs; pool resets restore it.
+            Options = readOnly ? "-c default_transaction_read_only=on" : null,
+        };
+        return NpgsqlDataSource.Create(builder.ConnectionString);
+    }
+
+    private static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+        {
+            throw ProviderErrors.Translate(ex) is { Code: StorageErrorCode.Unavailable or StorageErrorCode.Timeout }
+                ? new StorageException(StorageErrorCode.Unavailable, "The database is unavailable; retry later.", null, ex)
+                : ProviderErrors.Translate(ex)!;
+        }
+    }
+
+    private Task EnsureServiceSchemaAsync()
+    {
+        var task = _serviceSchema.Value;
+        return task;
+    }
+
+    private async Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var lazy = _roles.GetOrAdd(plugin, p => new Lazy<Task<PluginRole>>(() => ProvisionAsync(p)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            _roles.TryRemove(new KeyValuePair<PluginId, Lazy<Task<PluginRole>>>(plugin, lazy));
+            throw;
+        }
+    }
+
+    private async Task CreateServiceSchemaAsync()
+    {
+        await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"""
+            SELECT pg_advisory_xact_lock(hashtext('storage.provision'));
+            CREATE SCHEMA IF NOT EXISTS {PostgresNames.ServiceSchema};
+            REVOKE ALL ON SCHEMA {PostgresNames.ServiceSchema} FROM PUBLIC;
+            CREATE TABLE IF NOT EXISTS {PostgresNames.ServiceSchema}.plugins (
+                plugin text PRIMARY KEY,
+                schema_name text NOT NULL,
+                role_name text NOT NULL,
+                password text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now());
+            REVOKE ALL ON SCHEMA public FROM PUBLIC;
+            DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY, CREATE ON DATABASE %I FROM PUBLIC', current_database()); END $$;
+            """, connection, transaction);
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    private async Task<PluginRole> ProvisionAsync(PluginId plugin)
+    {
+        await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
+        return await ProviderErrors.GuardAsync(async () =>
+        {
+            await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+            // One provisioning at a time across every service instance on this database.
+            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('storage.provision'))", connection, transaction))
+                await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
+
+            await using (var find = new NpgsqlCommand($"SELECT schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p", connection, transaction))
+            {
+                find.Parameters.AddWithValue("p", plugin.Value);
+                await using var reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
+                if (await reader.ReadAsync().ConfigureAwait(false))
+                    return new PluginRole(reader.GetString(0), reader.GetString(1), reader.GetString(2));
+            }
+
+            var role = new PluginRole(PostgresNames.Schema(plugin), PostgresNames.Role(plugin), NewPassword());
+            var schema = PluginConnection.QuoteIdentifier(role.Schema);
+            var roleName = PluginConnection.QuoteIdentifier(role.Role);
+            // Identifiers are quoted and the password is base64url, so nothing here comes from a request verbatim.
+            await using (var create = new NpgsqlCommand($"""
+                DO $$ BEGIN
+                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role.Role}') THEN
+                    CREATE ROLE {roleName} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
+                  END IF;
+                END $$;
+                ALTER ROLE {roleName} PASSWORD '{role.Password}';
+                CREATE SCHEMA IF NOT EXISTS {schema};
+                REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
+                GRANT USAGE, CREATE ON SCHEMA {schema} TO {roleName};
+                GRANT {roleName} TO CURRENT_USER;
+                INSERT INTO {PostgresNames.ServiceSchema}.plugins (plugin, schema_name, role_name, password) VALUES (@p, @s, @r, @w);
+                """, connection, transaction))
+            {
+                create.Parameters.AddWithValue("p", plugin.Value);
+                create.Parameters.AddWithValue("s", role.Schema);
+                create.Parameters.AddWithValue("r", role.Role);
+                create.Parameters.AddWithValue("w", role.Password);
+                await create.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+            await transaction.CommitAsync().ConfigureAwait(false);
+            return role;
+        }).ConfigureAwait(false);
+    }
+
+    private static string NewPassword() =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    private sealed record PluginRole(string Schema, string Role, string Password);
+}

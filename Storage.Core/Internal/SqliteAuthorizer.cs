@@ -1,0 +1,76 @@
+using SQLitePCL;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// The SQLite authorizer installed on every connection that runs plugin-written SQL. It keeps the
+/// statement inside the plugin's own file (no ATTACH/DETACH, no other database, no temp objects),
+/// away from the service's <c>_storage_</c> tables, and within what <see cref="PluginAccess"/> allows.
+/// </summary>
+internal sealed class SqliteAuthorizer
+{
+    private const int Ok = 0;
+    private const int Deny = 1;
+
+    // Read-only pragmas that describe the plugin's own tables; everything else is refused.
+    private static readonly HashSet<string> ReadOnlyPragmas = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+    };
+
+    private readonly PluginAccess _access;
+
+    public SqliteAuthorizer(PluginAccess access)
+    {
+        _access = access;
+        Callback = Authorize;
+    }
+
+    /// <summary>The delegate handed to SQLite; kept here so it lives as long as the connection.</summary>
+    public strdelegate_authorizer Callback { get; }
+
+    public void Install(sqlite3 handle)
+    {
+        raw.sqlite3_enable_load_extension(handle, 0);
+        raw.sqlite3_set_authorizer(handle, Callback, null);
+    }
+
+    private int Authorize(object userData, int action, string param0, string param1, string dbName, string trigger)
+    {
+        if (dbName is not null && dbName != "main")
+            return Deny;
+        return action switch
+        {
+            raw.SQLITE_SELECT or raw.SQLITE_RECURSIVE or raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => Ok,
+            raw.SQLITE_READ => IsReserved(param0) ? Deny : Ok,
+            raw.SQLITE_FUNCTION => string.Equals(param1, "load_extension", StringComparison.OrdinalIgnoreCase) ? Deny : Ok,
+            raw.SQLITE_PRAGMA => ReadOnlyPragmas.Contains(param0) && !IsReserved(param1) ? Ok : Deny,
+            raw.SQLITE_INSERT or raw.SQLITE_UPDATE or raw.SQLITE_DELETE => AuthorizeWrite(param0),
+            raw.SQLITE_CREATE_TABLE or raw.SQLITE_CREATE_VIEW or raw.SQLITE_DROP_TABLE or raw.SQLITE_DROP_VIEW
+                or raw.SQLITE_ANALYZE or raw.SQLITE_REINDEX => AuthorizeSchema(param0),
+            raw.SQLITE_CREATE_INDEX or raw.SQLITE_DROP_INDEX or raw.SQLITE_CREATE_TRIGGER or raw.SQLITE_DROP_TRIGGER =>
+                AuthorizeSchema(param0) == Ok ? AuthorizeSchema(param1) : Deny,
+            raw.SQLITE_ALTER_TABLE => AuthorizeSchema(param1),
+            // ATTACH, DETACH, temp objects, virtual tables and anything newer are refused.
+            _ => Deny,
+        };
+    }
+
+    private int AuthorizeWrite(string table)
+    {
+        if (IsSchemaTable(table))
+            return _access == PluginAccess.Schema ? Ok : Deny; // SQLite writes its schema table itself during DDL.
+        if (IsReserved(table))
+            return Deny;
+        return _access == PluginAccess.Read ? Deny : Ok;
+    }
+
+    private int AuthorizeSchema(string name) =>
+        _access == PluginAccess.Schema && !IsReserved(name) ? Ok : Deny;
+
+    private static bool IsReserved(string? name) =>
+        name is not null && (ServiceTables.IsReserved(name) || (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !IsSchemaTable(name)));
+
+    private static bool IsSchemaTable(string? name) =>
+        name is not null && (name.Equals("sqlite_master", StringComparison.OrdinalIgnoreCase) || name.Equals("sqlite_schema", StringComparison.OrdinalIgnoreCase));
+}

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// SQLite backend: one database file per plugin (<c>&lt;directory&gt;/&lt;plugin&gt;.db</c>) in WAL mode.
+/// Service connections are pooled; plugin connections are never pooled, so an authorizer installed
+/// for plugin-written SQL never reaches a service connection.
+/// </summary>
+internal sealed class SqliteDatabase : IPluginDatabase
+{
+    private readonly string _directory;
+    private readonly int _busyTimeoutMs;
+    private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _prepared = new();
+
+    public SqliteDatabase(IOptions<StorageOptions> options)
+    {
+        _directory = Path.GetFullPath(options.Value.Sqlite.Directory);
+        _busyTimeoutMs = options.Value.Sqlite.BusyTimeoutMs;
+        Directory.CreateDirectory(_directory);
+    }
+
+    public StorageProvider Provider => StorageProvider.Sqlite;
+
+    public string FilePath(PluginId plugin) => Path.Combine(_directory, plugin.Value + ".db");
+
+    public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(plugin).ConfigureAwait(false);
+        var connection = await OpenAsync(ServiceConnectionString(plugin), cancellationToken).ConfigureAwait(false);
+        return new PluginConnection(plugin, Provider, connection, schema: null);
+    }
+
+    public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
+    {
+        await PrepareAsync(plugin).ConfigureAwait(false);
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath(plugin),
+            Mode = access == PluginAccess.Read ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
+            Pooling = false,
+        };
+        var connection = await OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
+        var authorizer = new SqliteAuthorizer(access);
+        authorizer.Install(connection.Handle!);
+        // Holding the authorizer in the close callback keeps its delegate alive for the connection's lifetime.
+        return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer));
+    }
+
+    public Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<PluginId> plugins = Directory.EnumerateFiles(_directory, "*.db")
+            .Select(Path.GetFileNameWithoutExtension)
+            .Select(name => PluginId.TryParse(name, out var id) ? id : (PluginId?)null)
+            .OfType<PluginId>()
+            .OrderBy(id => id.Value, StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult(plugins);
+    }
+
+    private string ServiceConnectionString(PluginId plugin) =>
+        new SqliteConnectionStringBuilder { DataSource = FilePath(plugin), Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
+
+    private async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw new StorageException(StorageErrorCode.Unavailable, "The plugin's database file cannot be opened; retry later.", null, ex);
+        }
+    }
+
+    // WAL is a property of the file, so it is set once per file and process.
+    private Task PrepareAsync(PluginId plugin)
+    {
+        var lazy = _prepared.GetOrAdd(plugin, p => new Lazy<Task>(() => CreateFileAsync(p)));
+        var task = lazy.Value;
+        if (task.IsFaulted)
+            _prepared.TryRemove(new KeyValuePair<PluginId, Lazy<Task>>(plugin, lazy));
+        return task;
+    }
+
+    private async Task CreateFileAsync(PluginId plugin)
+    {
+        await using var connection = await OpenAsync(ServiceConnectionString(plugin), CancellationToken.None).ConfigureAwait(false);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode=WAL;";
+        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,61 @@
+using System.Data.Common;
+
+namespace Storage.Core;
+
+/// <summary>
+/// An open connection scoped to one plugin's schema (PostgreSQL) or file (SQLite). Dispose it to
+/// return it to its pool.
+/// </summary>
+public sealed class PluginConnection : IAsyncDisposable, IDisposable
+{
+    private readonly Action<DbConnection>? _onClose;
+
+    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Action<DbConnection>? onClose = null)
+    {
+        Plugin = plugin;
+        Provider = provider;
+        Connection = connection;
+        Schema = schema;
+        _onClose = onClose;
+    }
+
+    /// <summary>The plugin this connection belongs to.</summary>
+    public PluginId Plugin { get; }
+
+    /// <summary>The backend.</summary>
+    public StorageProvider Provider { get; }
+
+    /// <summary>The open ADO.NET connection (NpgsqlConnection or SqliteConnection).</summary>
+    public DbConnection Connection { get; }
+
+    /// <summary>The plugin's PostgreSQL schema name (unquoted), or null on SQLite where the file is the scope.</summary>
+    public string? Schema { get; }
+
+    /// <summary>The quoted, schema-qualified name of a table in the plugin's scope.</summary>
+    public string Qualify(string table) =>
+        Schema is null ? QuoteIdentifier(table) : QuoteIdentifier(Schema) + "." + QuoteIdentifier(table);
+
+    /// <summary>Quotes an identifier for both backends (double quotes, embedded quotes doubled).</summary>
+    public static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>Creates a command on this connection.</summary>
+    public DbCommand CreateCommand(string sql, DbTransaction? transaction = null)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    public void Dispose()
+    {
+        _onClose?.Invoke(Connection);
+        Connection.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _onClose?.Invoke(Connection);
+        await Connection.DisposeAsync().ConfigureAwait(false);
+    }
+}

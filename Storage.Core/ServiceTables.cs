@@ -1,0 +1,24 @@
+namespace Storage.Core;
+
+/// <summary>
+/// Names of the service's bookkeeping tables that live inside each plugin's schema or file.
+/// Everything starting with <see cref="Prefix"/> belongs to the service and is refused to
+/// plugin-written SQL.
+/// </summary>
+public static class ServiceTables
+{
+    /// <summary>The reserved prefix.</summary>
+    public const string Prefix = "_storage_";
+
+    /// <summary>The KV entries.</summary>
+    public const string Kv = "_storage_kv";
+
+    /// <summary>The KV revision counter.</summary>
+    public const string KvRevision = "_storage_kv_revision";
+
+    /// <summary>The migration journal.</summary>
+    public const string Migrations = "_storage_migrations";
+
+    /// <summary>Whether a table name is reserved for the service.</summary>
+    public static bool IsReserved(string name) => name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase);
+}

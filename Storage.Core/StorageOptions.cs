@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storage.Core;
+
+/// <summary>Backend selection and connection settings, bound from the <c>Storage</c> configuration section.</summary>
+public sealed class StorageOptions
+{
+    /// <summary><c>sqlite</c> (default) or <c>postgres</c>.</summary>
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>Settings used when <see cref="Provider"/> is SQLite.</summary>
+    public SqliteOptions Sqlite { get; set; } = new();
+
+    /// <summary>Settings used when <see cref="Provider"/> is PostgreSQL.</summary>
+    public PostgresOptions Postgres { get; set; } = new();
+}
+
+/// <summary>SQLite settings: where the per-plugin files live.</summary>
+public sealed class SqliteOptions
+{
+    /// <summary>The directory holding one <c>&lt;plugin&gt;.db</c> file per plugin.</summary>
+    [Required]
+    public string Directory { get; set; } = "./data";
+
+    /// <summary>How long a connection waits for another writer's lock, in milliseconds.</summary>
+    [Range(0, 600_000)]
+    public int BusyTimeoutMs { get; set; } = 5000;
+}
+
+/// <summary>PostgreSQL settings.</summary>
+public sealed class PostgresOptions
+{
+    /// <summary>
+    /// The service's own connection; its user must be able to create roles and schemas
+    /// (a superuser, or a role with CREATEROLE and CREATE on the database).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Storage.Core.Internal;
+
+namespace Storage.Core;
+
+/// <summary>Registration of the storage core: options and the backend chosen by <c>Storage:Provider</c>.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>Adds the backend bound from <paramref name="configuration"/> (the <c>Storage</c> section); options are validated at start.</summary>
+    public static IStorageBuilder AddPluginStorage(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddPluginStorage(options => configuration.Bind(options));
+
+    /// <summary>Adds the backend configured in code; used by tests and dev tools.</summary>
+    public static IStorageBuilder AddPluginStorage(this IServiceCollection services, Action<StorageOptions> configure)
+    {
+        services.AddOptions<StorageOptions>()
+            .Configure(configure)
+            .ValidateDataAnnotations()
+            .Validate(o => o.Provider != StorageProvider.Postgres || !string.IsNullOrWhiteSpace(o.Postgres.ConnectionString),
+                "Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.")
+            .ValidateOnStart();
+        services.TryAddSingleton<IPluginDatabase>(sp =>
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
+                ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)
+                : ActivatorUtilities.CreateInstance<SqliteDatabase>(sp));
+        return new StorageBuilder(services);
+    }
+
+    private sealed class StorageBuilder(IServiceCollection services) : IStorageBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

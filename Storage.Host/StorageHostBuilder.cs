@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Storage.Core;
+using Storage.Host.Endpoints;
+using Storage.Host.Nats;
+using Storage.Kv;
+
+namespace Storage.Host;
+
+/// <summary>Builds the service host; used by <c>Program</c> and by the end-to-end tests in process.</summary>
+internal static class StorageHostBuilder
+{
+    public static HostApplicationBuilder Create(string[] args)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
+            .AddKv(builder.Configuration.GetSection("Kv"));
+        AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
+        return builder;
+    }
+
+    private static void AddNats(IServiceCollection services, IConfiguration section)
+    {
+        services.AddOptions<NatsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IdempotencyCache>();
+        services.TryAddSingleton<RequestDispatcher>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, KvEndpoints>());
+        services.AddHostedService<StorageService>();
+    }
+}

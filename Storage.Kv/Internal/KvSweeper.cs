@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Storage.Core;
+
+namespace Storage.Kv.Internal;
+
+/// <summary>
+/// Deletes expired KV entries of every plugin at a fixed interval. Expired keys are already
+/// invisible to reads; this only reclaims space. A failing plugin is logged and skipped.
+/// </summary>
+internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store, IOptions<KvOptions> options, ILogger<KvSweeper> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+                await SweepAllAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The host is stopping.
+        }
+    }
+
+    /// <summary>One pass over every plugin; returns the number of entries deleted.</summary>
+    public async Task<int> SweepAllAsync(CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        IReadOnlyList<PluginId> plugins;
+        try
+        {
+            plugins = await database.ListPluginsAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(logger, ex, "(all)");
+            return 0;
+        }
+        foreach (var plugin in plugins)
+        {
+            try
+            {
+                deleted += await ((KvStore)store).SweepAsync(plugin, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogSweepFailed(logger, ex, plugin.Value);
+            }
+        }
+        return deleted;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sweeping expired KV entries failed for {Plugin}")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception, string plugin);
+}

@@ -1,0 +1,15 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storage.Kv;
+
+/// <summary>KV tier settings, bound from the <c>Kv</c> configuration section.</summary>
+public sealed class KvOptions
+{
+    /// <summary>Largest serialized value accepted, in bytes (default 64 KiB).</summary>
+    [Range(1, 64 * 1024 * 1024)]
+    public int MaxValueBytes { get; set; } = 64 * 1024;
+
+    /// <summary>How often expired keys are deleted in the background, in seconds.</summary>
+    [Range(1, 86_400)]
+    public int SweepIntervalSeconds { get; set; } = 60;
+}

@@ -1,0 +1,1 @@
+Console.WriteLine("Storage.Bench: see bench/README");
