@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Storage.Core;
 
 namespace Storage.Kv;
 
@@ -22,7 +23,7 @@ public sealed record KvGetResponse(
     bool Exists,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Revision = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonConverter(typeof(UtcTimestampJsonConverter))] DateTimeOffset? ExpiresAt = null);
 
 /// <summary><c>db.kv.&lt;plugin&gt;.delete</c> request.</summary>
 public sealed record KvDeleteRequest(string? Key);

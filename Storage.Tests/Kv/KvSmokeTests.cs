@@ -32,6 +32,9 @@ public sealed class KvSmokeTests
         Assert.IsFalse(set.IsError, set.Body.ToString());
         var get = await TestHosts.RequestAsync(backend, $"db.kv.{plugin}.get", """{"key":"k"}""");
         Assert.AreEqual("""{"x":1}""", get["value"].GetRawText());
+        await TestHosts.RequestAsync(backend, $"db.kv.{plugin}.set", """{"key":"t","value":1,"ttl":60}""");
+        var withTtl = await TestHosts.RequestAsync(backend, $"db.kv.{plugin}.get", """{"key":"t"}""");
+        StringAssert.EndsWith(withTtl["expires_at"].GetString(), "Z");
         var bad = await TestHosts.RequestAsync(backend, $"db.kv.{plugin}.get", "[1]");
         Assert.AreEqual("INVALID_JSON", bad.ErrorCode);
         Assert.AreEqual("400", bad.Headers?["Nats-Service-Error-Code"].ToString());
