@@ -16,6 +16,11 @@ public static class KvStorageBuilderExtensions
         if (configure is not null)
             options.Configure(configure);
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<IKvEngine>(sp =>
+        {
+            var database = sp.GetRequiredService<IPluginDatabase>();
+            return database.Provider == StorageProvider.Postgres ? new PostgresKvEngine(database) : new SqliteKvEngine(database);
+        });
         builder.Services.TryAddSingleton<IKvStore, KvStore>();
         builder.Services.TryAddSingleton<KvSweeper>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KvSweeper>(sp => sp.GetRequiredService<KvSweeper>()));

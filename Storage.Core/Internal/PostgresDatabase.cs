@@ -23,7 +23,10 @@ internal sealed class PostgresDatabase : IPluginDatabase, IAsyncDisposable
         var connectionString = options.Value.Postgres.ConnectionString
             ?? throw new InvalidOperationException("Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.");
         _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString);
-        _service = NpgsqlDataSource.Create(connectionString);
+        // The service repeats a small set of statements: let Npgsql prepare them on each pooled connection.
+        if (_baseBuilder.MaxAutoPrepare == 0)
+            _baseBuilder.MaxAutoPrepare = 64;
+        _service = NpgsqlDataSource.Create(_baseBuilder.ConnectionString);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
     }
 

@@ -3,9 +3,10 @@ using Storage.Core;
 namespace Storage.Kv.Internal;
 
 /// <summary>
-/// The KV statements for one plugin connection. Keys compare in code point order on both backends
-/// (SQLite BINARY, PostgreSQL COLLATE "C"); values are stored as their exact JSON text.
-/// Revisions come from one counter per plugin, so a revision is never reused, even after a delete.
+/// The KV statements for one plugin. Keys compare in code point order on both backends (SQLite
+/// BINARY, PostgreSQL COLLATE "C"); values are stored as their exact JSON text. Revisions come
+/// from one counter per plugin that only grows, so a revision is never reused, even after a delete.
+/// Every write is a single statement returning what the caller needs, so writes can be batched.
 /// </summary>
 internal sealed class KvSql
 {
@@ -16,7 +17,7 @@ internal sealed class KvSql
         IsPostgres = connection.Provider == StorageProvider.Postgres;
         Table = connection.Qualify(ServiceTables.Kv);
         Counter = connection.Qualify(ServiceTables.KvRevision);
-        // PostgreSQL draws revisions from a sequence inside the statement; SQLite passes one drawn in the same transaction.
+        // PostgreSQL draws revisions from a sequence inside the statement; SQLite's single writer passes them in.
         Revision = IsPostgres ? $"nextval('{Counter.Replace("'", "''", StringComparison.Ordinal)}')" : "@rev";
     }
 
@@ -26,7 +27,7 @@ internal sealed class KvSql
 
     public string Counter { get; }
 
-    public string Revision { get; }
+    private string Revision { get; }
 
     public string CreateTables => IsPostgres
         ? $"""
@@ -41,46 +42,36 @@ internal sealed class KvSql
           INSERT OR IGNORE INTO {Counter} (id, revision) VALUES (1, 0);
           """;
 
-    public string NextSqliteRevision => $"UPDATE {Counter} SET revision = revision + 1 WHERE id = 1 RETURNING revision";
+    public string ReadCounter => $"SELECT revision FROM {Counter} WHERE id = 1";
 
-    public string Set => $"""
-        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
-        RETURNING revision
-        """;
+    public string WriteCounter => $"UPDATE {Counter} SET revision = @rev WHERE id = 1";
 
-    // The existing row is replaced only when it has expired; a live one makes the statement return nothing.
-    public string SetIfAbsent => $"""
-        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
-        WHERE NOT {Live}
-        RETURNING revision
-        """;
-
-    public string SetIfRevision => $"""
-        UPDATE {Table} AS kv SET value = @value, revision = {Revision}, expires_at = @expires
-        WHERE kv.key = @key AND kv.revision = @expected AND {Live}
-        RETURNING revision
-        """;
+    /// <summary>The statement for a write kind; parameters: key, value, expires, now, and expected/by/has_ttl where used.</summary>
+    public string Write(KvWriteKind kind) => kind switch
+    {
+        KvWriteKind.Set => Upsert(""),
+        // An existing row is replaced only when it has expired; a live one makes the statement return nothing.
+        KvWriteKind.SetIfAbsent => Upsert($"WHERE NOT {Live}"),
+        KvWriteKind.SetIfRevision => $"""
+            UPDATE {Table} AS kv SET value = @value, revision = {Revision}, expires_at = @expires
+            WHERE kv.key = @key AND kv.revision = @expected AND {Live}
+            RETURNING revision
+            """,
+        KvWriteKind.Delete => $"DELETE FROM {Table} AS kv WHERE kv.key = @key AND {Live} RETURNING 1",
+        KvWriteKind.Incr when IsPostgres => $"""
+            INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
+            ON CONFLICT (key) DO UPDATE SET
+              value = CASE WHEN {Live} THEN (kv.value::bigint + @by)::text ELSE excluded.value END,
+              revision = excluded.revision,
+              expires_at = CASE WHEN @has_ttl THEN excluded.expires_at WHEN {Live} THEN kv.expires_at ELSE NULL END
+            WHERE NOT {Live} OR kv.value ~ '^-?[0-9]+$'
+            RETURNING value, revision
+            """,
+        // SQLite's single writer computes counters itself: it reads with Get and writes with Set.
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
 
     public string Get => $"SELECT kv.value, kv.revision, kv.expires_at FROM {Table} AS kv WHERE kv.key = @key AND {Live}";
-
-    public string GetForUpdate => Get + (IsPostgres ? " FOR UPDATE" : "");
-
-    public string Delete => $"DELETE FROM {Table} AS kv WHERE kv.key = @key AND {Live}";
-
-    public string Insert => $"""
-        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
-        ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
-        WHERE NOT {Live}
-        RETURNING revision
-        """;
-
-    public string Update => $"""
-        UPDATE {Table} AS kv SET value = @value, revision = {Revision}, expires_at = @expires
-        WHERE kv.key = @key AND {Live}
-        RETURNING revision
-        """;
 
     public string List(bool hasPrefix, bool hasUpper, bool hasAfter) =>
         $"SELECT kv.key FROM {Table} AS kv WHERE {Live}"
@@ -90,4 +81,11 @@ internal sealed class KvSql
         + " ORDER BY kv.key LIMIT @take";
 
     public string Sweep => $"DELETE FROM {Table} WHERE expires_at IS NOT NULL AND expires_at <= @now";
+
+    private string Upsert(string condition) => $"""
+        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
+        {condition}
+        RETURNING revision
+        """;
 }

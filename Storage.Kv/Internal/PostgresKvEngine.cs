@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Npgsql;
+using Storage.Core;
+
+namespace Storage.Kv.Internal;
+
+/// <summary>
+/// PostgreSQL engine with group commit: concurrent writes of every plugin are sent as one batch,
+/// which PostgreSQL runs as one implicit transaction with a single commit (one WAL flush under
+/// synchronous_commit=on). A write is acknowledged only after its batch committed. If a batch
+/// fails, its writes run again one by one, so one bad write never fails its neighbours.
+/// </summary>
+internal sealed class PostgresKvEngine : IKvEngine
+{
+    private readonly IPluginDatabase _database;
+    private readonly ConcurrentDictionary<PluginId, Lazy<Task<KvSql>>> _schemas = new();
+    private readonly WriteBatcher<(PluginId Plugin, KvSql Sql, KvWrite Write), KvWriteResult> _writes;
+
+    public PostgresKvEngine(IPluginDatabase database)
+    {
+        _database = database;
+        // Two loops: one batch gathers while the other waits for its commit.
+        _writes = new(ExecuteBatchAsync, maxBatch: 256, loops: 2);
+    }
+
+    public async Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken)
+    {
+        var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
+        return await _writes.EnqueueAsync((plugin, sql, write), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken)
+    {
+        var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand(sql.Get).With("key", key).With("now", now);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
+            : null;
+    }
+
+    public async Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken)
+    {
+        var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand(sql.List(range.Prefix is not null, range.Upper is not null, range.After is not null))
+            .With("now", range.Now).With("take", range.Take);
+        if (range.Prefix is not null)
+            command.With("prefix", range.Prefix);
+        if (range.Upper is not null)
+            command.With("upper", range.Upper);
+        if (range.After is not null)
+            command.With("after", range.After);
+        var keys = new List<string>(Math.Min(range.Take, 1024));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            keys.Add(reader.GetString(0));
+        return keys;
+    }
+
+    public async Task<int> SweepAsync(PluginId plugin, long now, CancellationToken cancellationToken)
+    {
+        var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await using var command = connection.CreateCommand(sql.Sweep).With("now", now);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask DisposeAsync() => _writes.DisposeAsync();
+
+    private async Task ExecuteBatchAsync(IReadOnlyList<WriteBatcher<(PluginId Plugin, KvSql Sql, KvWrite Write), KvWriteResult>.Pending> batch)
+    {
+        await using var connection = await _database.OpenServiceAsync(batch[0].Item.Plugin, CancellationToken.None).ConfigureAwait(false);
+        var npgsql = (NpgsqlConnection)connection.Connection;
+        KvWriteResult[] results;
+        try
+        {
+            results = await RunAsync(npgsql, batch.Select(p => (p.Item.Sql, p.Item.Write)).ToList()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (batch.Count > 1 && ex is PostgresException)
+        {
+            foreach (var pending in batch)
+            {
+                try
+                {
+                    var single = await RunAsync(npgsql, [(pending.Item.Sql, pending.Item.Write)]).ConfigureAwait(false);
+                    pending.Completion.TrySetResult(single[0]);
+                }
+                catch (Exception one)
+                {
+                    pending.Completion.TrySetException(Translate(one, pending.Item.Write));
+                }
+            }
+            return;
+        }
+        catch (Exception ex)
+        {
+            foreach (var pending in batch)
+                pending.Completion.TrySetException(Translate(ex, pending.Item.Write));
+            return;
+        }
+        for (var i = 0; i < batch.Count; i++)
+            batch[i].Completion.TrySetResult(results[i]);
+    }
+
+    private static async Task<KvWriteResult[]> RunAsync(NpgsqlConnection connection, IReadOnlyList<(KvSql Sql, KvWrite Write)> writes)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        foreach (var (sql, write) in writes)
+            batch.BatchCommands.Add(Command(sql, write));
+        var results = new KvWriteResult[writes.Count];
+        // Results are read to the end and the reader closed before anyone is answered: the commit happens at the batch's end.
+        await using (var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false))
+        {
+            for (var i = 0; i < writes.Count; i++)
+            {
+                results[i] = await reader.ReadAsync().ConfigureAwait(false)
+                    ? writes[i].Write.Kind switch
+                    {
+                        KvWriteKind.Delete => new KvWriteResult(true),
+                        KvWriteKind.Incr => new KvWriteResult(true, reader.GetInt64(1), long.Parse(reader.GetString(0), CultureInfo.InvariantCulture)),
+                        _ => new KvWriteResult(true, reader.GetInt64(0)),
+                    }
+                    : KvWriteResult.NotApplied;
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+        }
+        return results;
+    }
+
+    private static NpgsqlBatchCommand Command(KvSql sql, KvWrite write)
+    {
+        var command = new NpgsqlBatchCommand(sql.Write(write.Kind));
+        command.Parameters.AddWithValue("key", write.Key);
+        command.Parameters.AddWithValue("now", write.Now);
+        if (write.Kind == KvWriteKind.Delete)
+            return command;
+        var value = write.Kind == KvWriteKind.Incr ? write.By.ToString(CultureInfo.InvariantCulture) : write.Value!;
+        command.Parameters.AddWithValue("value", value);
+        command.Parameters.Add(new NpgsqlParameter<long?>("expires", write.ExpiresAt));
+        if (write.Kind == KvWriteKind.SetIfRevision)
+            command.Parameters.AddWithValue("expected", write.ExpectedRevision!.Value);
+        if (write.Kind == KvWriteKind.Incr)
+        {
+            command.Parameters.AddWithValue("by", write.By);
+            command.Parameters.AddWithValue("has_ttl", write.HasTtl);
+        }
+        return command;
+    }
+
+    private static Exception Translate(Exception ex, KvWrite write) =>
+        ex is PostgresException { SqlState: PostgresErrorCodes.NumericValueOutOfRange } && write.Kind == KvWriteKind.Incr
+            ? KvCounter.Overflow(write)
+            : ProviderErrors.Translate(ex) ?? ex;
+
+    private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var lazy = _schemas.GetOrAdd(plugin, p => new Lazy<Task<KvSql>>(() => CreateTablesAsync(p)));
+        var task = lazy.Value;
+        if (task.IsFaulted || task.IsCanceled)
+            _schemas.TryRemove(new KeyValuePair<PluginId, Lazy<Task<KvSql>>>(plugin, lazy));
+        return task.WaitAsync(cancellationToken);
+    }
+
+    private async Task<KvSql> CreateTablesAsync(PluginId plugin)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var connection = await _database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
+            var sql = new KvSql(connection);
+            try
+            {
+                await using var command = connection.CreateCommand(sql.CreateTables);
+                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                return sql;
+            }
+            catch (PostgresException ex) when (attempt < 3 && ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                // Two instances created the same table at once; the second attempt finds it.
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using Storage.Core;
+
+namespace Storage.Kv.Internal;
+
+/// <summary>SQLite engine: one <see cref="SqliteKvFile"/> (single batching writer, pooled readers) per plugin.</summary>
+internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
+{
+    private readonly ConcurrentDictionary<PluginId, Lazy<SqliteKvFile>> _files = new();
+
+    public Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken) =>
+        File(plugin).WriteAsync(write, cancellationToken);
+
+    public Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken) =>
+        File(plugin).ReadAsync((sql, commands) => SqliteKvFile.ReadEntry(commands.Get(sql.Get), key, now), cancellationToken);
+
+    public Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken) =>
+        File(plugin).ReadAsync((sql, commands) =>
+        {
+            var command = commands.Get(sql.List(range.Prefix is not null, range.Upper is not null, range.After is not null))
+                .With("now", range.Now).With("take", range.Take);
+            if (range.Prefix is not null)
+                command.With("prefix", range.Prefix);
+            if (range.Upper is not null)
+                command.With("upper", range.Upper);
+            if (range.After is not null)
+                command.With("after", range.After);
+            var keys = new List<string>(Math.Min(range.Take, 1024));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                keys.Add(reader.GetString(0));
+            return keys;
+        }, cancellationToken);
+
+    public Task<int> SweepAsync(PluginId plugin, long now, CancellationToken cancellationToken) =>
+        File(plugin).ReadAsync((sql, commands) => commands.Get(sql.Sweep).With("now", now).ExecuteNonQuery(), cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var file in _files.Values.Where(f => f.IsValueCreated))
+            await file.Value.DisposeAsync().ConfigureAwait(false);
+        _files.Clear();
+    }
+
+    private SqliteKvFile File(PluginId plugin) =>
+        _files.GetOrAdd(plugin, p => new Lazy<SqliteKvFile>(() => new SqliteKvFile(p, database))).Value;
+}
