@@ -20,7 +20,7 @@ public sealed class RowSecurityTests
         var plugin = TestPlugins.New("h");
         var other = TestPlugins.New("h");
         await CreateItemsAsync(backend, plugin);
-        await RunAsync(backend, other, "CREATE TABLE secrets (id INTEGER PRIMARY KEY, v TEXT)");
+        await RunAsync(backend, other, $"CREATE TABLE secrets ({IdColumn(backend)}, v TEXT)");
         await store.InsertAsync(other, new RowInsertRequest("secrets", Json("""{"v":"s"}""")), None);
         // Touch the KV tier so its service table exists in the plugin's scope.
         await TestBackends.Get<Storage.Kv.IKvStore>(backend).SetAsync(plugin, new Storage.Kv.KvSetRequest("k", Json("1")), None);
@@ -112,7 +112,7 @@ public sealed class RowSecurityTests
         var database = (IPluginDatabase)services.GetService(typeof(IPluginDatabase))!;
         await using (var connection = await database.OpenPluginAsync(plugin, PluginAccess.Schema, None))
         {
-            await using var command = connection.CreateCommand("CREATE TABLE later (id INTEGER PRIMARY KEY, v TEXT)");
+            await using var command = connection.CreateCommand($"CREATE TABLE later ({IdColumn(backend)}, v TEXT)");
             await command.ExecuteNonQueryAsync();
         }
         var id = await store.InsertAsync(plugin, new RowInsertRequest("later", Json("""{"v":"x"}""")), None);

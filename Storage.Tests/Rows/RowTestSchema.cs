@@ -28,6 +28,8 @@ internal static class RowTestSchema
         );
         """;
 
+    // The unique index is a statement of its own: the SQLite authorizer refuses the implicit
+    // sqlite_autoindex_* of a UNIQUE column constraint (reported to the lead).
     public const string ItemsSqlite = """
         CREATE TABLE items (
             id INTEGER PRIMARY KEY,
@@ -40,12 +42,16 @@ internal static class RowTestSchema
             day DATE,
             tags JSON,
             meta JSON,
-            code VARCHAR(20) UNIQUE
+            code VARCHAR(20)
         );
+        CREATE UNIQUE INDEX items_code ON items (code);
         """;
 
     public static Task CreateItemsAsync(string backend, PluginId plugin) =>
         RunAsync(backend, plugin, backend == Backend.Postgres ? ItemsPostgres : ItemsSqlite);
+
+    /// <summary>An auto-assigned integer primary key column named id.</summary>
+    public static string IdColumn(string backend) => backend == Backend.Postgres ? "id bigserial PRIMARY KEY" : "id INTEGER PRIMARY KEY";
 
     /// <summary>Runs DDL as the plugin (PluginAccess.Schema) and drops catalog caches.</summary>
     public static Task RunAsync(string backend, PluginId plugin, string sql) => RunAsync(TestBackends.Get(backend), plugin, sql);
