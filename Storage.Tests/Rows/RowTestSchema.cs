@@ -28,8 +28,6 @@ internal static class RowTestSchema
         );
         """;
 
-    // The unique index is a statement of its own: the SQLite authorizer refuses the implicit
-    // sqlite_autoindex_* of a UNIQUE column constraint (reported to the lead).
     public const string ItemsSqlite = """
         CREATE TABLE items (
             id INTEGER PRIMARY KEY,
@@ -42,9 +40,8 @@ internal static class RowTestSchema
             day DATE,
             tags JSON,
             meta JSON,
-            code VARCHAR(20)
+            code VARCHAR(20) UNIQUE
         );
-        CREATE UNIQUE INDEX items_code ON items (code);
         """;
 
     public static Task CreateItemsAsync(string backend, PluginId plugin) =>
