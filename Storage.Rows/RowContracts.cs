@@ -7,9 +7,12 @@ namespace Storage.Rows;
 /// <summary><c>db.row.&lt;plugin&gt;.insert</c> request: <c>data</c> is one object or a list of objects.</summary>
 public sealed record RowInsertRequest(string? Table, JsonElement? Data);
 
-/// <summary><c>insert</c> reply: <c>id</c> for one object, <c>ids</c> for a list; <c>created</c> is true or a count.</summary>
+/// <summary>
+/// <c>insert</c> reply: <c>id</c> for one object (absent when the table has no single-column primary
+/// key), <c>ids</c> for a list; <c>created</c> is true or a count.
+/// </summary>
 public sealed record RowInsertResponse(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] JsonNode? Id,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonNode? Id,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonNode?>? Ids,
     JsonNode Created);
 

@@ -84,8 +84,9 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
     }
 
     /// <summary>
-    /// Runs <paramref name="action"/> on a plugin connection and translates database errors. A
-    /// database error may mean the cached catalog is stale (a table changed by plugin SQL), so it drops it.
+    /// Runs <paramref name="action"/> on a plugin connection and translates database errors. An
+    /// unknown table or column, or a type error, from the database itself may mean the cached catalog
+    /// is stale (a table changed by plugin SQL), so it is dropped and the next request reads it again.
     /// </summary>
     private async Task<T> RunAsync<T>(PluginId plugin, PluginAccess access, Func<PluginConnection, SqlText, Task<T>> action, CancellationToken cancellationToken)
     {
@@ -97,7 +98,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
                 return await action(connection, new SqlText(connection.Provider)).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }
-        catch (StorageException ex) when (ex.InnerException is DbException)
+        catch (StorageException ex) when (ex.InnerException is DbException && ex.Code is StorageErrorCode.NotFound or StorageErrorCode.InvalidRequest)
         {
             catalog.Invalidate(plugin);
             throw;

@@ -26,7 +26,8 @@ public sealed class RowNatsTests
         var one = await Send(backend, plugin, "insert", """{"table":"items","data":{"name":"a","qty":1,"active":true,"created_at":"2025-11-22T10:30:00Z","tags":[1]}}""");
         Assert.AreEqual(1, one["id"].GetInt32(), one.Body.ToString());
         Assert.IsTrue(one["created"].GetBoolean());
-        await Send(backend, plugin, "insert", """{"table":"items","data":[{"name":"b","qty":2},{"name":"c","qty":3}]}""");
+        var batch = await Send(backend, plugin, "insert", """{"table":"items","data":[{"name":"b","qty":2},{"name":"c","qty":3}]}""");
+        Assert.AreEqual("""{"ids":[2,3],"created":2}""", batch.Body.GetRawText());
 
         var row = (await Send(backend, plugin, "select", """{"table":"items","id":1}"""))["row"];
         Assert.AreEqual("""{"id":1,"name":"a","qty":1,"price":null,"score":null,"active":true,"created_at":"2025-11-22T10:30:00Z","day":null,"tags":[1],"meta":null,"code":null}""", row.GetRawText());
@@ -50,6 +51,35 @@ public sealed class RowNatsTests
 
         Assert.AreEqual(2, (await Send(backend, plugin, "delete", """{"table":"items","filters":{"qty":{"$gt":5}}}"""))["deleted"].GetInt32());
         Assert.AreEqual(2, (await Send(backend, plugin, "delete", """{"table":"items","all":true}"""))["deleted"].GetInt32());
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task Every_filter_operator_works_through_nats(string backend)
+    {
+        var plugin = await NewAsync(backend);
+        await Send(backend, plugin, "insert", """
+            {"table":"items","data":[
+              {"name":"Apple","qty":5,"created_at":"2025-01-01T00:00:00Z"},{"name":"apple_2","qty":10},
+              {"name":"Banana","qty":null,"created_at":"2025-03-01T00:00:00Z"},{"name":"50% off","qty":50}]}
+            """);
+        (string Filters, int Count)[] cases =
+        [
+            ("""{"name":"Apple"}""", 1), ("""{"qty":{"$eq":10}}""", 1), ("""{"qty":{"$ne":10}}""", 2),
+            ("""{"qty":{"$gt":5,"$lte":50}}""", 2), ("""{"qty":{"$gte":5,"$lt":10}}""", 1),
+            ("""{"created_at":{"$gt":"2025-02-01T00:00:00Z"}}""", 1), ("""{"name":{"$lt":"B"}}""", 2),
+            ("""{"qty":{"$in":[5,50]}}""", 2), ("""{"qty":{"$nin":[5,50]}}""", 1),
+            ("""{"name":{"$like":"apple%"}}""", 1), ("""{"name":{"$like":"apple\\_%"}}""", 1), ("""{"name":{"$like":"%\\%%"}}""", 1),
+            ("""{"name":{"$ilike":"APPLE%"}}""", 2), ("""{"qty":{"$exists":false}}""", 1), ("""{"qty":null}""", 1),
+            ("""{"$or":[{"qty":5},{"name":"Banana"}]}""", 2), ("""{"$and":[{"qty":{"$gt":1}},{"$not":{"qty":50}}]}""", 2),
+        ];
+        foreach (var (filters, count) in cases)
+        {
+            var reply = await Send(backend, plugin, "search", $$"""{"table":"items","filters":{{filters}},"count":true}""");
+            Assert.IsFalse(reply.IsError, $"{filters}: {reply.Body}");
+            Assert.AreEqual(count, reply["total"].GetInt32(), filters);
+        }
     }
 
     [TestMethod]
