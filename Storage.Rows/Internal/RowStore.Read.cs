@@ -43,7 +43,9 @@ internal sealed partial class RowStore
             sql.Append($" ORDER BY {OrderBy(SortParser.Parse(table, null))} LIMIT {sql.Param((long)MaxLimit + 1)}");
             var matched = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
             if (matched.Count > MaxLimit)
-                throw StorageException.OutOfRange("filters", $"matching at most {MaxLimit} rows for select (use search to page through more)", "more");
+                throw new StorageException(StorageErrorCode.InvalidRequest,
+                    $"Field 'filters' matches more than {MaxLimit} rows, the most select returns; use search to page through them or random to pick some.",
+                    new Dictionary<string, object?> { ["field"] = "filters", ["limit"] = MaxLimit });
             return new RowSelectResponse(Rows: matched);
         }, cancellationToken).ConfigureAwait(false);
     }

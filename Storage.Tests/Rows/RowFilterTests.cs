@@ -95,6 +95,10 @@ public sealed class RowFilterTests
     [DataRow(Backend.Postgres, """{"name":{"$like":"_anana"}}""", "Banana")]
     [DataRow(Backend.Sqlite, """{"name":{"$like":"*"}}""", "")]
     [DataRow(Backend.Postgres, """{"name":{"$like":"*"}}""", "")]
+    [DataRow(Backend.Sqlite, """{"name":{"$like":"[A]pple"}}""", "")]
+    [DataRow(Backend.Postgres, """{"name":{"$like":"[A]pple"}}""", "")]
+    [DataRow(Backend.Sqlite, """{"name":{"$like":"App?e"}}""", "")]
+    [DataRow(Backend.Postgres, """{"name":{"$like":"App?e"}}""", "")]
     [DataRow(Backend.Sqlite, """{"name":{"$ilike":"APPLE%"}}""", "Apple|apple pie")]
     [DataRow(Backend.Postgres, """{"name":{"$ilike":"APPLE%"}}""", "Apple|apple pie")]
     public async Task Like_is_case_sensitive_with_backslash_escapes_and_ilike_is_not(string backend, string filters, string expected)

@@ -170,6 +170,22 @@ public sealed class RowInsertSelectTests
     [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
+    public async Task Batch_and_select_limits_are_enforced_not_silently_applied(string backend)
+    {
+        var (store, plugin) = await NewAsync(backend);
+        string Batch(int n) => "[" + string.Join(",", Enumerable.Repeat("""{"name":"x"}""", n)) + "]";
+        await RowAssert.FailsAsync(StorageErrorCode.InvalidRequest, "1000", () => store.InsertAsync(plugin, new RowInsertRequest("items", Json(Batch(1001))), None));
+        await RowAssert.FailsAsync(StorageErrorCode.InvalidRequest, "data", () => store.InsertAsync(plugin, new RowInsertRequest("items", Json("[]")), None));
+        await store.InsertAsync(plugin, new RowInsertRequest("items", Json(Batch(1000))), None);
+        Assert.HasCount(1000, (await store.SelectAsync(plugin, new RowSelectRequest("items", Filters: Json("{}")), None)).Rows!);
+        await store.InsertAsync(plugin, new RowInsertRequest("items", Json("""{"name":"one more"}""")), None);
+        await RowAssert.FailsAsync(StorageErrorCode.InvalidRequest, "more than 1000", () => store.SelectAsync(plugin, new RowSelectRequest("items", Filters: Json("{}")), None));
+        Assert.HasCount(1000, (await store.SelectAsync(plugin, new RowSelectRequest("items", Filters: Json("{}"), Random: 1000), None)).Rows!);
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
     public async Task An_empty_insert_uses_the_defaults(string backend)
     {
         var plugin = TestPlugins.New("r");
