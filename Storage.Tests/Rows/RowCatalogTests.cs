@@ -72,4 +72,21 @@ public sealed class RowCatalogTests
             store.InsertAsync(plugin, new RowInsertRequest("settings", Json("""{"value":1}""")), None));
         Assert.AreEqual(1L, (await store.DeleteAsync(plugin, new RowDeleteRequest("settings", Id: Json("\"theme\"")), None)).Deleted);
     }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task Timestamps_without_time_zone_are_kept_as_utc(string backend)
+    {
+        var store = TestBackends.Get<IRowStore>(backend);
+        var plugin = TestPlugins.New("c");
+        await RunAsync(backend, plugin, $"CREATE TABLE log ({IdColumn(backend)}, at TIMESTAMP, amount NUMERIC(12,3), ratio REAL, big BIGINT)");
+        await store.InsertAsync(plugin, new RowInsertRequest("log", Json("""{"at":"2025-11-22T11:30:00.25+01:00","amount":1234.5,"ratio":0.5,"big":9007199254740993}""")), None);
+        var row = (await store.SelectAsync(plugin, new RowSelectRequest("log", Id: Json("1")), None)).Row!;
+        Assert.AreEqual("2025-11-22T10:30:00.25Z", row["at"]!.GetValue<string>());
+        Assert.AreEqual(1234.5, double.Parse(row["amount"]!.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture));
+        Assert.AreEqual("9007199254740993", row["big"]!.ToJsonString());
+        var later = await store.SearchAsync(plugin, new RowSearchRequest("log", Filters: Json("""{"at":{"$gt":"2025-11-22T10:30:00Z"},"amount":{"$gte":1234.5}}""")), None);
+        Assert.HasCount(1, later.Rows);
+    }
 }
