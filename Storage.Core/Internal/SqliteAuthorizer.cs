@@ -48,6 +48,8 @@ internal sealed class SqliteAuthorizer
             raw.SQLITE_INSERT or raw.SQLITE_UPDATE or raw.SQLITE_DELETE => AuthorizeWrite(param0),
             raw.SQLITE_CREATE_TABLE or raw.SQLITE_CREATE_VIEW or raw.SQLITE_DROP_TABLE or raw.SQLITE_DROP_VIEW
                 or raw.SQLITE_ANALYZE or raw.SQLITE_REINDEX => AuthorizeSchema(param0),
+            // SQLite names the index of a UNIQUE or non-integer PRIMARY KEY constraint itself (plugins cannot use sqlite_ names).
+            raw.SQLITE_CREATE_INDEX when param0.StartsWith("sqlite_autoindex_", StringComparison.OrdinalIgnoreCase) => AuthorizeSchema(param1),
             raw.SQLITE_CREATE_INDEX or raw.SQLITE_DROP_INDEX or raw.SQLITE_CREATE_TRIGGER or raw.SQLITE_DROP_TRIGGER =>
                 AuthorizeSchema(param0) == Ok ? AuthorizeSchema(param1) : Deny,
             raw.SQLITE_ALTER_TABLE => AuthorizeSchema(param1),

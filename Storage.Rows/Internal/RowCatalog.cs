@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using Storage.Core;
+
+namespace Storage.Rows.Internal;
+
+/// <summary>
+/// The cached catalog of every plugin's tables. Dropped when the migrations tier reports a schema
+/// change, and reloaded once when a request names a table the cache does not know (a table created
+/// since), so a name only ever resolves to a table that really is the plugin's.
+/// </summary>
+internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserver
+{
+    private readonly ConcurrentDictionary<PluginId, Lazy<Task<Dictionary<string, TableInfo>>>> _cache = new();
+
+    public void SchemaChanged(PluginId plugin) => _cache.TryRemove(plugin, out _);
+
+    /// <summary>The table named by a request; NOT_FOUND when the plugin has no such table.</summary>
+    public async Task<TableInfo> TableAsync(PluginId plugin, string? name, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(name))
+            throw StorageException.InvalidField("table", "Field 'table' is required (the name of one of the plugin's tables).");
+        var tables = await LoadAsync(plugin, cancellationToken).ConfigureAwait(false);
+        if (tables.TryGetValue(name, out var table))
+            return table;
+        SchemaChanged(plugin);
+        tables = await LoadAsync(plugin, cancellationToken).ConfigureAwait(false);
+        return tables.TryGetValue(name, out table)
+            ? table
+            : throw new StorageException(StorageErrorCode.NotFound, $"Table '{TableInfo.Shorten(name)}' does not exist in plugin '{plugin}'.",
+                new Dictionary<string, object?> { ["field"] = "table", ["table"] = TableInfo.Shorten(name) });
+    }
+
+    /// <summary>Forgets the cached table when the database says it is gone or changed, so the next request reloads.</summary>
+    public void Invalidate(PluginId plugin) => SchemaChanged(plugin);
+
+    private async Task<Dictionary<string, TableInfo>> LoadAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var lazy = _cache.GetOrAdd(plugin, p => new Lazy<Task<Dictionary<string, TableInfo>>>(() => ReadAsync(p)));
+        try
+        {
+            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (lazy.Value.IsFaulted)
+        {
+            _cache.TryRemove(new KeyValuePair<PluginId, Lazy<Task<Dictionary<string, TableInfo>>>>(plugin, lazy));
+            throw;
+        }
+    }
+
+    private Task<Dictionary<string, TableInfo>> ReadAsync(PluginId plugin) =>
+        ProviderErrors.GuardAsync(async () =>
+        {
+            await using var connection = await database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
+            return await CatalogReader.ReadAsync(connection, CancellationToken.None).ConfigureAwait(false);
+        });
+}

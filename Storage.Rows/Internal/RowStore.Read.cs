@@ -1,0 +1,127 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Storage.Core;
+
+namespace Storage.Rows.Internal;
+
+internal sealed partial class RowStore
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public async Task<RowSelectResponse> SelectAsync(PluginId plugin, RowSelectRequest request, CancellationToken cancellationToken)
+    {
+        var table = await catalog.TableAsync(plugin, request.Table, cancellationToken).ConfigureAwait(false);
+        var hasId = request.Id is { ValueKind: not JsonValueKind.Null };
+        var hasIds = request.Ids is { ValueKind: not JsonValueKind.Null };
+        var hasFilters = request.Filters is { ValueKind: not JsonValueKind.Null };
+        if ((hasId ? 1 : 0) + (hasIds ? 1 : 0) + (hasFilters ? 1 : 0) != 1)
+            throw OneOf("id, ids or filters");
+        if (request.Random is not null && !hasFilters)
+            throw StorageException.InvalidField("random", "Field 'random' goes with 'filters' (use {} to pick from every row).");
+        if (request.Random is < 1 or > MaxLimit)
+            throw StorageException.OutOfRange("random", $"between 1 and {MaxLimit}", request.Random);
+
+        return await RunAsync(plugin, PluginAccess.Read, async (connection, sql) =>
+        {
+            sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE ");
+            if (hasId)
+            {
+                var key = table.RequireKey("id");
+                sql.Append($"{key.Sql} = {RowValues.Placeholder(sql, key, request.Id!.Value, "id")}");
+                var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+                return rows.Count == 0 ? new RowSelectResponse(Exists: false) : new RowSelectResponse(Exists: true, Row: rows[0]);
+            }
+            if (hasIds)
+                return new RowSelectResponse(Rows: await ByIdsAsync(connection, sql, table, request.Ids!.Value, cancellationToken).ConfigureAwait(false));
+            sql.Append(new FilterCompiler(table, sql).Compile(request.Filters));
+            if (request.Random is { } random)
+            {
+                sql.Append($" ORDER BY random() LIMIT {sql.Param((long)random)}");
+                return new RowSelectResponse(Rows: await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false));
+            }
+            sql.Append($" ORDER BY {OrderBy(SortParser.Parse(table, null))} LIMIT {sql.Param((long)MaxLimit + 1)}");
+            var matched = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+            if (matched.Count > MaxLimit)
+                throw new StorageException(StorageErrorCode.InvalidRequest,
+                    $"Field 'filters' matches more than {MaxLimit} rows, the most select returns; use search to page through them or random to pick some.",
+                    new Dictionary<string, object?> { ["field"] = "filters", ["limit"] = MaxLimit });
+            return new RowSelectResponse(Rows: matched);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<RowSearchResponse> SearchAsync(PluginId plugin, RowSearchRequest request, CancellationToken cancellationToken)
+    {
+        var table = await catalog.TableAsync(plugin, request.Table, cancellationToken).ConfigureAwait(false);
+        var limit = request.Limit ?? DefaultLimit;
+        if (limit is < 1 or > MaxLimit)
+            throw StorageException.OutOfRange("limit", $"between 1 and {MaxLimit}", limit);
+        if (request.Offset is < 0)
+            throw StorageException.OutOfRange("offset", "0 or more", request.Offset);
+        var fields = request.Fields?.Select((f, i) => table.Column(f, $"fields[{i}]").Name).ToHashSet(StringComparer.Ordinal);
+        if (fields is { Count: 0 })
+            throw StorageException.InvalidField("fields", "Field 'fields' must name at least one column (omit it for all columns).");
+        var keys = SortParser.Parse(table, request.Sort);
+        var after = request.After is null ? null : RowCursor.Decode(request.After, table, keys);
+
+        return await RunAsync(plugin, PluginAccess.Read, async (connection, sql) =>
+        {
+            var condition = new FilterCompiler(table, sql).Compile(request.Filters);
+            var page = after is null ? condition : $"{condition} AND {RowCursor.After(sql, keys, after)}";
+            sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE {page} ORDER BY {OrderBy(keys)} LIMIT {sql.Param((long)limit + 1)}");
+            if (request.Offset is > 0)
+                sql.Append($" OFFSET {sql.Param((long)request.Offset.Value)}");
+            var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+            var truncated = rows.Count > limit;
+            if (truncated)
+                rows.RemoveAt(rows.Count - 1);
+            var next = truncated && table.Key is not null ? RowCursor.Encode(table, keys, rows[^1]) : null;
+            long? total = null;
+            if (request.Count == true)
+            {
+                // Same filter parameters, so a fresh statement with the condition compiled again.
+                var count = new SqlText(connection.Provider);
+                count.Append($"SELECT COUNT(*) FROM {connection.Qualify(table.Name)} WHERE {new FilterCompiler(table, count).Compile(request.Filters)}");
+                await using var command = count.Create(connection);
+                total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            }
+            if (fields is not null)
+                foreach (var row in rows)
+                    foreach (var column in table.Columns.Where(c => !fields.Contains(c.Name)))
+                        row.Remove(column.Name);
+            return new RowSearchResponse(rows, truncated, next, total);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<List<JsonObject>> ByIdsAsync(PluginConnection connection, SqlText sql, TableInfo table, JsonElement ids, CancellationToken cancellationToken)
+    {
+        var key = table.RequireKey("ids");
+        if (ids.ValueKind != JsonValueKind.Array)
+            throw StorageException.InvalidField("ids", "Field 'ids' must be a list of row ids.");
+        var count = ids.GetArrayLength();
+        if (count is 0 or > MaxLimit)
+            throw StorageException.OutOfRange("ids", $"a list of 1 to {MaxLimit} ids", count);
+        var placeholders = ids.EnumerateArray().Select((id, i) => id.ValueKind == JsonValueKind.Null
+            ? throw StorageException.InvalidField($"ids[{i}]", $"Field 'ids[{i}]' must not be null.")
+            : RowValues.Placeholder(sql, key, id, $"ids[{i}]")).ToList();
+        sql.Append($"{key.Sql} IN ({string.Join(", ", placeholders)})");
+        var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+        // Rows come back in the order the ids were asked for; missing ids are left out.
+        var byId = rows.ToDictionary(r => r[key.Name]!.ToJsonString(), StringComparer.Ordinal);
+        var ordered = new List<JsonObject>(rows.Count);
+        foreach (var id in ids.EnumerateArray())
+            if (byId.Remove(RowReader.ToJson(key, RowValues.Convert(connection.Provider, key, id, "ids")!)!.ToJsonString(), out var row))
+                ordered.Add(row);
+        return ordered;
+    }
+
+    private static async Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, CancellationToken cancellationToken)
+    {
+        await using var command = sql.Create(connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await RowReader.ReadAllAsync(reader, table.Columns, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string OrderBy(IReadOnlyList<SortKey> keys) =>
+        keys.Count == 0 ? "1" : string.Join(", ", keys.Select(k => k.OrderBy));
+}

@@ -1,0 +1,44 @@
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using Storage.Core;
+
+namespace Storage.Rows.Internal;
+
+/// <summary>
+/// A statement being assembled: SQL text whose identifiers come only from the catalog, and values
+/// that only ever travel as parameters (<c>@p0</c>, <c>@p1</c>, ...).
+/// </summary>
+internal sealed class SqlText(StorageProvider provider)
+{
+    private readonly List<object?> _values = [];
+
+    public StorageProvider Provider { get; } = provider;
+
+    public bool IsPostgres => Provider == StorageProvider.Postgres;
+
+    public StringBuilder Sql { get; } = new();
+
+    /// <summary>Adds a parameter and returns its placeholder.</summary>
+    public string Param(object? value)
+    {
+        _values.Add(value);
+        return "@p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
+    }
+
+    public SqlText Append(string text)
+    {
+        Sql.Append(text);
+        return this;
+    }
+
+    public DbCommand Create(PluginConnection connection, DbTransaction? transaction = null)
+    {
+        var command = connection.CreateCommand(Sql.ToString(), transaction);
+        for (var i = 0; i < _values.Count; i++)
+            command.With("p" + i.ToString(CultureInfo.InvariantCulture), _values[i]);
+        return command;
+    }
+
+    public override string ToString() => Sql.ToString();
+}
