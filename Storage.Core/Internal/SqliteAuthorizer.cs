@@ -29,6 +29,19 @@ internal sealed class SqliteAuthorizer
     /// <summary>The delegate handed to SQLite; kept here so it lives as long as the connection.</summary>
     public strdelegate_authorizer Callback { get; }
 
+    /// <summary>
+    /// While true, statements prepared on this connection are the service's own (journal rows,
+    /// BEGIN/COMMIT around a migration) and pass. The authorizer runs at prepare time, so the service
+    /// sets it only around preparing its own statements, never while plugin-written SQL is prepared.
+    /// </summary>
+    public bool Trusted { get; set; }
+
+    /// <summary>
+    /// False while a migration script runs: BEGIN, COMMIT, ROLLBACK and savepoints would let the
+    /// script end the service's transaction and break the all-or-nothing apply.
+    /// </summary>
+    public bool AllowTransactionControl { get; set; } = true;
+
     public void Install(sqlite3 handle)
     {
         raw.sqlite3_enable_load_extension(handle, 0);
@@ -37,11 +50,14 @@ internal sealed class SqliteAuthorizer
 
     private int Authorize(object userData, int action, string param0, string param1, string dbName, string trigger)
     {
+        if (Trusted)
+            return Ok;
         if (dbName is not null && dbName != "main")
             return Deny;
         return action switch
         {
-            raw.SQLITE_SELECT or raw.SQLITE_RECURSIVE or raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => Ok,
+            raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => AllowTransactionControl ? Ok : Deny,
+            raw.SQLITE_SELECT or raw.SQLITE_RECURSIVE => Ok,
             raw.SQLITE_READ => IsReserved(param0) ? Deny : Ok,
             raw.SQLITE_FUNCTION => string.Equals(param1, "load_extension", StringComparison.OrdinalIgnoreCase) ? Deny : Ok,
             raw.SQLITE_PRAGMA => ReadOnlyPragmas.Contains(param0) && !IsReserved(param1) ? Ok : Deny,
