@@ -84,8 +84,11 @@ internal sealed class SqliteAuthorizer
     private int AuthorizeSchema(string name) =>
         _access == PluginAccess.Schema && !IsReserved(name) ? Ok : Deny;
 
+    // sqlite_sequence holds the plugin's own AUTOINCREMENT counters; SQLite writes it while running plugin DDL and inserts.
     private static bool IsReserved(string? name) =>
-        name is not null && (ServiceTables.IsReserved(name) || (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !IsSchemaTable(name)));
+        name is not null && (ServiceTables.IsReserved(name)
+            || (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !IsSchemaTable(name)
+                && !name.Equals("sqlite_sequence", StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsSchemaTable(string? name) =>
         name is not null && (name.Equals("sqlite_master", StringComparison.OrdinalIgnoreCase) || name.Equals("sqlite_schema", StringComparison.OrdinalIgnoreCase));

@@ -99,6 +99,8 @@ internal sealed class PostgresMigrationSession : MigrationSession
 
     private static async Task DeleteTicketAsync(PluginConnection service, string ticket)
     {
+        if (service.Connection.State != System.Data.ConnectionState.Open)
+            return; // The ticket expires on its own.
         try
         {
             await using var delete = service.CreateCommand("DELETE FROM _storage.migration_tickets WHERE ticket_hash = sha256(convert_to(@t, 'UTF8')) OR expires_at < now()")

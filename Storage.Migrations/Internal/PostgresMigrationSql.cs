@@ -92,6 +92,7 @@ internal static class PostgresMigrationSql
 
     /// <summary>Per plugin: the journal (owned by the service), its lock row, and USAGE on the API schema for the role.</summary>
     public static string Prepare(string schema, string role) => $"""
+        SELECT pg_advisory_xact_lock(hashtext('storage.provision')); -- GRANTs on one schema must not race
         CREATE TABLE IF NOT EXISTS {Quote(schema)}._storage_migrations (
             version text PRIMARY KEY,
             position bigint NOT NULL,
