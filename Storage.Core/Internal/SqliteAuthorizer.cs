@@ -52,8 +52,10 @@ internal sealed class SqliteAuthorizer
     {
         if (Trusted)
             return Ok;
-        if (dbName is not null && dbName != "main")
-            return Deny;
+        // For ALTER TABLE SQLite passes the database first and puts a dropped column's name in the database slot.
+        var database = action == raw.SQLITE_ALTER_TABLE ? param0 : dbName;
+        if (database is not null && database != "main")
+            return IsTempSchemaMaintenance(action, param0, database) ? Ok : Deny;
         return action switch
         {
             raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => AllowTransactionControl ? Ok : Deny,
@@ -71,6 +73,12 @@ internal sealed class SqliteAuthorizer
             _ => Deny,
         };
     }
+
+    // ALTER TABLE ... RENAME / DROP COLUMN rewrites references in the temp schema table too; no temp
+    // objects can exist, and SQLite itself refuses direct writes to a schema table.
+    private bool IsTempSchemaMaintenance(int action, string table, string dbName) =>
+        _access == PluginAccess.Schema && dbName == "temp" && action is raw.SQLITE_READ or raw.SQLITE_UPDATE
+        && (table.Equals("sqlite_temp_master", StringComparison.OrdinalIgnoreCase) || table.Equals("sqlite_temp_schema", StringComparison.OrdinalIgnoreCase));
 
     private int AuthorizeWrite(string table)
     {

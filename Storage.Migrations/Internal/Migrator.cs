@@ -136,8 +136,9 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         if (translated.Code == StorageErrorCode.Unavailable)
             return translated;
         var details = new Dictionary<string, object?>(translated.Details) { ["version"] = version };
-        return new StorageException(StorageErrorCode.MigrationFailed,
-            $"The {what} '{version}' failed and nothing was kept: {translated.Message}", details, error);
+        // A code we have no mapping for still carries the database's own message, which the plugin needs.
+        var message = translated.Code == StorageErrorCode.Internal ? ProviderErrors.DatabaseMessage(error) + "." : translated.Message;
+        return new StorageException(StorageErrorCode.MigrationFailed, $"The {what} '{version}' failed and nothing was kept: {message}", details, error);
     }
 
     private void Notify(PluginId plugin)

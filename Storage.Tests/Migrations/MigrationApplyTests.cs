@@ -155,6 +155,29 @@ public sealed class MigrationApplyTests
     }
 
     [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task Renaming_and_reshaping_tables_works_in_migrations(string backend)
+    {
+        var migrator = TestBackends.Get<IMigrator>(backend);
+        var plugin = TestPlugins.New();
+        var migrations = new List<Migration>
+        {
+            new("001", MigrationSql.Both("CREATE TABLE old_name (id INTEGER PRIMARY KEY AUTOINCREMENT, a TEXT, b TEXT); INSERT INTO old_name (a, b) VALUES ('x', 'y');")
+                with { Postgres = "CREATE TABLE old_name (id SERIAL PRIMARY KEY, a TEXT, b TEXT); INSERT INTO old_name (a, b) VALUES ('x', 'y');" }),
+            new("002", MigrationSql.Both("ALTER TABLE old_name RENAME TO new_name; ALTER TABLE new_name RENAME COLUMN a TO c; ALTER TABLE new_name DROP COLUMN b; ALTER TABLE new_name ADD COLUMN d INTEGER;"),
+                MigrationSql.Both("ALTER TABLE new_name RENAME TO old_name")),
+        };
+
+        await migrator.ApplyAsync(plugin, Apply(migrations), None);
+
+        Assert.IsTrue(await TableExistsAsync(backend, plugin, "new_name"));
+        Assert.AreEqual("x", await ScalarAsync(backend, plugin, backend == Backend.Postgres ? $"SELECT c FROM \"{Schema(plugin)}\".new_name" : "SELECT c FROM new_name"));
+        await migrator.RollbackAsync(plugin, new MigrationRollbackRequest(), None);
+        Assert.IsTrue(await TableExistsAsync(backend, plugin, "old_name"));
+    }
+
+    [TestMethod]
     public async Task The_reference_postgres_migration_applies_on_postgres()
     {
         var migrator = TestBackends.Get<IMigrator>(Backend.Postgres);
