@@ -190,6 +190,9 @@ public sealed class MigrationApplyTests
                 created_at TIMESTAMPTZ DEFAULT NOW()
             );
             CREATE INDEX idx_quotes_author ON quotes(author);
+            CREATE FUNCTION quotes_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.created_at := NOW(); RETURN NEW; END $$;
+            CREATE TRIGGER quotes_touch BEFORE UPDATE ON quotes FOR EACH ROW EXECUTE FUNCTION quotes_touch();
             """;
         var result = await migrator.ApplyAsync(plugin, Apply([new Migration("001_create_quotes", MigrationSql.Both(up), MigrationSql.Both("DROP TABLE quotes;"))]), None);
 

@@ -20,12 +20,18 @@ public sealed class HostilePluginTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     [TestMethod]
-    public Task Every_postgres_attack_fails_and_nothing_is_harmed() => RunAsync(Backend.Postgres, PostgresAttacks.All);
+    public Task Every_postgres_attack_fails_and_nothing_is_harmed() => RunAsync(Backend.Postgres, PostgresAttacks.All, viaNats: false);
 
     [TestMethod]
-    public Task Every_sqlite_attack_fails_and_nothing_is_harmed() => RunAsync(Backend.Sqlite, SqliteAttacks.All);
+    public Task Every_sqlite_attack_fails_and_nothing_is_harmed() => RunAsync(Backend.Sqlite, SqliteAttacks.All, viaNats: false);
 
-    private static async Task RunAsync(string backend, Attack[] attacks)
+    [TestMethod]
+    public Task Every_postgres_attack_sent_through_nats_fails_and_nothing_is_harmed() => RunAsync(Backend.Postgres, PostgresAttacks.All, viaNats: true);
+
+    [TestMethod]
+    public Task Every_sqlite_attack_sent_through_nats_fails_and_nothing_is_harmed() => RunAsync(Backend.Sqlite, SqliteAttacks.All, viaNats: true);
+
+    private static async Task RunAsync(string backend, Attack[] attacks, bool viaNats)
     {
         Assert.IsGreaterThanOrEqualTo(30, attacks.Select(a => a.Sql).Distinct().Count());
         var migrator = TestBackends.Get<IMigrator>(backend);
@@ -45,6 +51,18 @@ public sealed class HostilePluginTests
         foreach (var attack in attacks)
         {
             var sql = attack.Render(names);
+            if (viaNats)
+            {
+                var body = JsonSerializer.Serialize(new Dictionary<string, object>
+                {
+                    ["action"] = "apply",
+                    ["migrations"] = new[] { new Dictionary<string, string> { ["version"] = "100", ["up"] = sql } },
+                });
+                var reply = await TestHosts.RequestAsync(backend, $"db.migrate.{attacker}", body);
+                if (reply.ErrorCode != "MIGRATION_FAILED")
+                    breaches.Add($"{attack.Name}: through NATS got {reply.Body}");
+                continue;
+            }
             try
             {
                 await migrator.ApplyAsync(attacker, Apply("100", sql), None);
