@@ -12,4 +12,8 @@ public sealed class MigrationOptions
     /// <summary>Time limit for one migration script, in seconds.</summary>
     [Range(1, 86_400)]
     public int ScriptTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How long an apply or rollback waits for another one of the same plugin to finish, in seconds.</summary>
+    [Range(1, 86_400)]
+    public int LockTimeoutSeconds { get; set; } = 300;
 }

@@ -104,8 +104,8 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
 
     private async Task<MigrationSession> OpenAsync(PluginId plugin, CancellationToken cancellationToken) =>
         database.Provider == StorageProvider.Postgres
-            ? await PostgresMigrationSession.OpenAsync(database, postgres, plugin, cancellationToken).ConfigureAwait(false)
-            : await SqliteMigrationSession.OpenAsync(database, plugin, cancellationToken).ConfigureAwait(false);
+            ? await PostgresMigrationSession.OpenAsync(database, postgres, plugin, _options.LockTimeoutSeconds, cancellationToken).ConfigureAwait(false)
+            : await SqliteMigrationSession.OpenAsync(database, plugin, _options.LockTimeoutSeconds, cancellationToken).ConfigureAwait(false);
 
     private List<string> Upgrade(MigrationSession session, IReadOnlyList<PendingMigration> migrations)
     {

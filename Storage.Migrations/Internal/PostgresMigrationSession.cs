@@ -25,7 +25,7 @@ internal sealed class PostgresMigrationSession : MigrationSession
         _ticket = ticket;
     }
 
-    public static async Task<PostgresMigrationSession> OpenAsync(IPluginDatabase database, PostgresMigrationSetup setup, PluginId plugin, CancellationToken cancellationToken)
+    public static async Task<PostgresMigrationSession> OpenAsync(IPluginDatabase database, PostgresMigrationSetup setup, PluginId plugin, int lockTimeoutSeconds, CancellationToken cancellationToken)
     {
         var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
         PluginConnection? pluginConnection = null;
@@ -45,6 +45,7 @@ internal sealed class PostgresMigrationSession : MigrationSession
             {
                 var tx = await ((NpgsqlConnection)pluginConnection.Connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
                 await using var lockCommand = pluginConnection.CreateCommand("SELECT _storage_migrate.lock(@t)", tx).With("t", ticket);
+                lockCommand.CommandTimeout = lockTimeoutSeconds; // waits while another instance applies for this plugin
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
                 return tx;
             }).ConfigureAwait(false);

@@ -29,7 +29,7 @@ internal sealed class SqliteMigrationSession : MigrationSession
         _reservedNames = reservedNames;
     }
 
-    public static async Task<SqliteMigrationSession> OpenAsync(IPluginDatabase database, PluginId plugin, CancellationToken cancellationToken)
+    public static async Task<SqliteMigrationSession> OpenAsync(IPluginDatabase database, PluginId plugin, int lockTimeoutSeconds, CancellationToken cancellationToken)
     {
         await using (var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false))
             await ProviderErrors.GuardAsync(async () =>
@@ -43,7 +43,15 @@ internal sealed class SqliteMigrationSession : MigrationSession
         {
             var authorizer = connection.Authorizer ?? throw new InvalidOperationException("A SQLite plugin connection must carry its authorizer.");
             authorizer.Trusted = true;
-            var transaction = await ProviderErrors.GuardAsync(() => Task.FromResult(((SqliteConnection)connection.Connection).BeginTransaction(deferred: false))).ConfigureAwait(false);
+            var sqlite = (SqliteConnection)connection.Connection;
+            // Wait for another instance's apply of this plugin rather than failing as busy.
+            sqlite.DefaultTimeout = lockTimeoutSeconds;
+            using (var wait = sqlite.CreateCommand())
+            {
+                wait.CommandText = $"PRAGMA busy_timeout = {lockTimeoutSeconds * 1000}";
+                wait.ExecuteNonQuery();
+            }
+            var transaction = await ProviderErrors.GuardAsync(() => Task.FromResult(sqlite.BeginTransaction(deferred: false))).ConfigureAwait(false);
             var session = new SqliteMigrationSession(connection, authorizer, transaction, ReservedNames(connection, transaction));
             session.Journal = await JournalReader.ReadAsync(connection, cancellationToken, transaction).ConfigureAwait(false);
             authorizer.Trusted = false;

@@ -38,8 +38,8 @@ public sealed class MigrationConcurrencyTests
         var database = TestBackends.Get<IPluginDatabase>(backend);
         var busy = TestPlugins.New();
         await using var held = backend == Backend.Postgres
-            ? (MigrationSession)await PostgresMigrationSession.OpenAsync(database, TestBackends.Get(backend).GetRequiredService<PostgresMigrationSetup>(), busy, None)
-            : await SqliteMigrationSession.OpenAsync(database, busy, None);
+            ? (MigrationSession)await PostgresMigrationSession.OpenAsync(database, TestBackends.Get(backend).GetRequiredService<PostgresMigrationSetup>(), busy, 30, None)
+            : await SqliteMigrationSession.OpenAsync(database, busy, 30, None);
 
         var other = await TestBackends.Get<IMigrator>(backend).ApplyAsync(TestPlugins.New(), Apply(Tables(1)), None)
             .WaitAsync(TimeSpan.FromSeconds(60));
