@@ -94,9 +94,9 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
 
     public async Task<MigrationStatusResponse> StatusAsync(PluginId plugin, CancellationToken cancellationToken)
     {
-        IReadOnlyList<JournalEntry> journal;
-        await using (var session = await OpenAsync(plugin, cancellationToken).ConfigureAwait(false))
-            journal = session.Journal;
+        var journal = database.Provider == StorageProvider.Postgres
+            ? await PostgresMigrationSession.ReadJournalAsync(database, postgres, plugin, cancellationToken).ConfigureAwait(false)
+            : await SqliteMigrationSession.ReadJournalAsync(database, plugin, cancellationToken).ConfigureAwait(false);
         return new MigrationStatusResponse(
             journal.Count == 0 ? null : journal[^1].Version,
             journal.Select(e => new AppliedMigration(e.Version, e.Checksum, e.AppliedAt, e.DurationMs)).ToList());

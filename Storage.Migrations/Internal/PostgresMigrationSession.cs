@@ -65,6 +65,14 @@ internal sealed class PostgresMigrationSession : MigrationSession
         }
     }
 
+    /// <summary>The committed journal, without taking the lock: status must not wait behind a long apply.</summary>
+    public static async Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(IPluginDatabase database, PostgresMigrationSetup setup, PluginId plugin, CancellationToken cancellationToken)
+    {
+        await using var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await setup.EnsureAsync(service, cancellationToken).ConfigureAwait(false);
+        return await JournalReader.ReadAsync(service, cancellationToken).ConfigureAwait(false);
+    }
+
     public override void RunScript(string sql, int timeoutSeconds)
     {
         using var command = _plugin.CreateCommand("SELECT _storage_migrate.run(@t, @script)", _transaction).With("t", _ticket).With("script", sql);

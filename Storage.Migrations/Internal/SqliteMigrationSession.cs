@@ -31,12 +31,8 @@ internal sealed class SqliteMigrationSession : MigrationSession
 
     public static async Task<SqliteMigrationSession> OpenAsync(IPluginDatabase database, PluginId plugin, int lockTimeoutSeconds, CancellationToken cancellationToken)
     {
-        await using (var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false))
-            await ProviderErrors.GuardAsync(async () =>
-            {
-                await using var create = service.CreateCommand(CreateJournalSql);
-                return await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+        // The journal is created by the service before any plugin script runs, so no plugin can claim the name first.
+        await (await OpenServiceWithJournalAsync(database, plugin, cancellationToken).ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
 
         var connection = await database.OpenPluginAsync(plugin, PluginAccess.Schema, cancellationToken).ConfigureAwait(false);
         try
@@ -63,6 +59,13 @@ internal sealed class SqliteMigrationSession : MigrationSession
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>The committed journal, read on a service connection without taking the write lock.</summary>
+    public static async Task<IReadOnlyList<JournalEntry>> ReadJournalAsync(IPluginDatabase database, PluginId plugin, CancellationToken cancellationToken)
+    {
+        await using var service = await OpenServiceWithJournalAsync(database, plugin, cancellationToken).ConfigureAwait(false);
+        return await JournalReader.ReadAsync(service, cancellationToken).ConfigureAwait(false);
     }
 
     public override void RunScript(string sql, int timeoutSeconds)
@@ -117,6 +120,25 @@ internal sealed class SqliteMigrationSession : MigrationSession
             applied_at TEXT NOT NULL,
             duration_ms INTEGER NOT NULL)
         """;
+
+    private static async Task<PluginConnection> OpenServiceWithJournalAsync(IPluginDatabase database, PluginId plugin, CancellationToken cancellationToken)
+    {
+        var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ProviderErrors.GuardAsync(async () =>
+            {
+                await using var create = service.CreateCommand(CreateJournalSql);
+                return await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     // Journal statements are the service's own: prepared trusted, after the plugin script has run to completion.
     private void Trusted(Action action)
