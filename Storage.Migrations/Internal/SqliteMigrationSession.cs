@@ -19,7 +19,6 @@ internal sealed class SqliteMigrationSession : MigrationSession
     private readonly SqliteAuthorizer _authorizer;
     private readonly SqliteTransaction _transaction;
     private readonly string _reservedNames;
-    private bool _done;
 
     private SqliteMigrationSession(PluginConnection plugin, SqliteAuthorizer authorizer, SqliteTransaction transaction, string reservedNames)
     {
@@ -97,15 +96,17 @@ internal sealed class SqliteMigrationSession : MigrationSession
     public override Task CommitAsync(CancellationToken cancellationToken)
     {
         _authorizer.Trusted = true;
-        _transaction.Commit();
-        _done = true;
-        return Task.CompletedTask;
+        return ProviderErrors.GuardAsync(() =>
+        {
+            _transaction.Commit();
+            return Task.FromResult(0);
+        });
     }
 
     public override async ValueTask DisposeAsync()
     {
         _authorizer.Trusted = true;
-        if (!_done)
+        if (_transaction.Connection is not null) // still open: neither committed nor rolled back
             _transaction.Rollback();
         await _transaction.DisposeAsync().ConfigureAwait(false);
         await _plugin.DisposeAsync().ConfigureAwait(false);
