@@ -10,8 +10,9 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
 {
     private readonly Action<DbConnection>? _onClose;
 
-    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Action<DbConnection>? onClose = null)
+    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Action<DbConnection>? onClose = null, Internal.SqliteAuthorizer? authorizer = null)
     {
+        Authorizer = authorizer;
         Plugin = plugin;
         Provider = provider;
         Connection = connection;
@@ -30,6 +31,9 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
 
     /// <summary>The plugin's PostgreSQL schema name (unquoted), or null on SQLite where the file is the scope.</summary>
     public string? Schema { get; }
+
+    /// <summary>The authorizer guarding a SQLite plugin connection; null on service and PostgreSQL connections.</summary>
+    internal Internal.SqliteAuthorizer? Authorizer { get; }
 
     /// <summary>The quoted, schema-qualified name of a table in the plugin's scope.</summary>
     public string Qualify(string table) =>

@@ -23,6 +23,14 @@ public static class ProviderErrors
         _ => null,
     };
 
+    /// <summary>The database's own words for a provider error (for replies that must quote them), else the exception's message.</summary>
+    public static string DatabaseMessage(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.MessageText,
+        SqliteException sqlite => SqliteMessage(sqlite),
+        _ => exception.Message,
+    };
+
     /// <summary>Runs <paramref name="action"/> and translates any database error it raises.</summary>
     public static async Task<T> GuardAsync<T>(Func<Task<T>> action)
     {

@@ -7,6 +7,7 @@ using Storage.Host.Endpoints;
 using Storage.Host.Nats;
 using Storage.Kv;
 using Storage.Rows;
+using Storage.Migrations;
 
 namespace Storage.Host;
 
@@ -23,7 +24,8 @@ internal static class StorageHostBuilder
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
             .AddKv(builder.Configuration.GetSection("Kv"))
-            .AddRows();
+            .AddRows()
+            .AddMigrations(builder.Configuration.GetSection("Migrations"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
         return builder;
     }
@@ -35,6 +37,7 @@ internal static class StorageHostBuilder
         services.TryAddSingleton<RequestDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, KvEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, RowEndpoints>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, MigrationEndpoints>());
         services.AddHostedService<StorageService>();
     }
 }

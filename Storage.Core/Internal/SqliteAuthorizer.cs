@@ -29,6 +29,19 @@ internal sealed class SqliteAuthorizer
     /// <summary>The delegate handed to SQLite; kept here so it lives as long as the connection.</summary>
     public strdelegate_authorizer Callback { get; }
 
+    /// <summary>
+    /// While true, statements prepared on this connection are the service's own (journal rows,
+    /// BEGIN/COMMIT around a migration) and pass. The authorizer runs at prepare time, so the service
+    /// sets it only around preparing its own statements, never while plugin-written SQL is prepared.
+    /// </summary>
+    public bool Trusted { get; set; }
+
+    /// <summary>
+    /// False while a migration script runs: BEGIN, COMMIT, ROLLBACK and savepoints would let the
+    /// script end the service's transaction and break the all-or-nothing apply.
+    /// </summary>
+    public bool AllowTransactionControl { get; set; } = true;
+
     public void Install(sqlite3 handle)
     {
         raw.sqlite3_enable_load_extension(handle, 0);
@@ -37,11 +50,16 @@ internal sealed class SqliteAuthorizer
 
     private int Authorize(object userData, int action, string param0, string param1, string dbName, string trigger)
     {
-        if (dbName is not null && dbName != "main")
-            return Deny;
+        if (Trusted)
+            return Ok;
+        // For ALTER TABLE SQLite passes the database first and puts a dropped column's name in the database slot.
+        var database = action == raw.SQLITE_ALTER_TABLE ? param0 : dbName;
+        if (database is not null && database != "main")
+            return IsTempSchemaMaintenance(action, param0, database) ? Ok : Deny;
         return action switch
         {
-            raw.SQLITE_SELECT or raw.SQLITE_RECURSIVE or raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => Ok,
+            raw.SQLITE_TRANSACTION or raw.SQLITE_SAVEPOINT => AllowTransactionControl ? Ok : Deny,
+            raw.SQLITE_SELECT or raw.SQLITE_RECURSIVE => Ok,
             raw.SQLITE_READ => IsReserved(param0) ? Deny : Ok,
             raw.SQLITE_FUNCTION => string.Equals(param1, "load_extension", StringComparison.OrdinalIgnoreCase) ? Deny : Ok,
             raw.SQLITE_PRAGMA => ReadOnlyPragmas.Contains(param0) && !IsReserved(param1) ? Ok : Deny,
@@ -58,6 +76,12 @@ internal sealed class SqliteAuthorizer
         };
     }
 
+    // ALTER TABLE ... RENAME / DROP COLUMN rewrites references in the temp schema table too; no temp
+    // objects can exist, and SQLite itself refuses direct writes to a schema table.
+    private bool IsTempSchemaMaintenance(int action, string table, string dbName) =>
+        _access == PluginAccess.Schema && dbName == "temp" && action is raw.SQLITE_READ or raw.SQLITE_UPDATE
+        && (table.Equals("sqlite_temp_master", StringComparison.OrdinalIgnoreCase) || table.Equals("sqlite_temp_schema", StringComparison.OrdinalIgnoreCase));
+
     private int AuthorizeWrite(string table)
     {
         if (IsSchemaTable(table))
@@ -70,8 +94,11 @@ internal sealed class SqliteAuthorizer
     private int AuthorizeSchema(string name) =>
         _access == PluginAccess.Schema && !IsReserved(name) ? Ok : Deny;
 
+    // sqlite_sequence holds the plugin's own AUTOINCREMENT counters; SQLite writes it while running plugin DDL and inserts.
     private static bool IsReserved(string? name) =>
-        name is not null && (ServiceTables.IsReserved(name) || (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !IsSchemaTable(name)));
+        name is not null && (ServiceTables.IsReserved(name)
+            || (name.StartsWith("sqlite_", StringComparison.OrdinalIgnoreCase) && !IsSchemaTable(name)
+                && !name.Equals("sqlite_sequence", StringComparison.OrdinalIgnoreCase)));
 
     private static bool IsSchemaTable(string? name) =>
         name is not null && (name.Equals("sqlite_master", StringComparison.OrdinalIgnoreCase) || name.Equals("sqlite_schema", StringComparison.OrdinalIgnoreCase));

@@ -46,7 +46,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
         var authorizer = new SqliteAuthorizer(access);
         authorizer.Install(connection.Handle!);
         // Holding the authorizer in the close callback keeps its delegate alive for the connection's lifetime.
-        return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer));
+        return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer), authorizer);
     }
 
     public Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)

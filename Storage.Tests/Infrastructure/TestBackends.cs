@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
 using Storage.Kv;
 using Storage.Rows;
+using Storage.Migrations;
 
 namespace Storage.Tests.Infrastructure;
 
@@ -29,7 +30,8 @@ internal static class TestBackends
             configure?.Invoke(options);
         })
         .AddKv()
-        .AddRows();
+        .AddRows()
+        .AddMigrations();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

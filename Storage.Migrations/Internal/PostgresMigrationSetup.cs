@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Storage.Core;
+
+namespace Storage.Migrations.Internal;
+
+/// <summary>Creates the service's migration objects once per process: the API functions, then per plugin the journal.</summary>
+internal sealed class PostgresMigrationSetup
+{
+    private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _plugins = new();
+    private readonly object _gate = new();
+    private Task? _install;
+
+    public async Task EnsureAsync(PluginConnection service, CancellationToken cancellationToken)
+    {
+        await InstallAsync(service).WaitAsync(cancellationToken).ConfigureAwait(false);
+        var lazy = _plugins.GetOrAdd(service.Plugin, _ => new Lazy<Task>(() => PrepareAsync(service)));
+        try
+        {
+            await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch when (lazy.Value.IsFaulted)
+        {
+            _plugins.TryRemove(new KeyValuePair<PluginId, Lazy<Task>>(service.Plugin, lazy));
+            throw;
+        }
+    }
+
+    private Task InstallAsync(PluginConnection service)
+    {
+        lock (_gate)
+        {
+            if (_install is null || _install.IsFaulted)
+                _install = ProviderErrors.GuardAsync(async () =>
+                {
+                    var connection = (NpgsqlConnection)service.Connection;
+                    await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+                    await using var command = new NpgsqlCommand(PostgresMigrationSql.Install, connection, transaction);
+                    await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    await transaction.CommitAsync().ConfigureAwait(false);
+                    return 0;
+                });
+            return _install;
+        }
+    }
+
+    private static Task PrepareAsync(PluginConnection service) => ProviderErrors.GuardAsync(async () =>
+    {
+        var connection = (NpgsqlConnection)service.Connection;
+        var schema = service.Schema!;
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        string role;
+        await using (var find = service.CreateCommand("SELECT role_name FROM _storage.plugins WHERE schema_name = @schema", transaction).With("schema", schema))
+            role = (string)(await find.ExecuteScalarAsync().ConfigureAwait(false) ?? throw new InvalidOperationException($"No role for schema {schema}."));
+        await using (var prepare = service.CreateCommand(PostgresMigrationSql.Prepare(schema, role), transaction).With("schema", schema))
+            await prepare.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await using (var owner = service.CreateCommand(PostgresMigrationSql.JournalOwnedByService, transaction).With("schema", schema))
+        {
+            if (await owner.ExecuteScalarAsync().ConfigureAwait(false) is not true)
+                throw new StorageException(StorageErrorCode.Forbidden,
+                    $"The table '{ServiceTables.Migrations}' in the plugin's schema was not created by the service; it is reserved (prefix {ServiceTables.Prefix}).");
+        }
+        await transaction.CommitAsync().ConfigureAwait(false);
+        return 0;
+    });
+}

@@ -1,0 +1,115 @@
+namespace Storage.Migrations.Internal;
+
+/// <summary>
+/// The service-owned PostgreSQL objects that let a plugin-role connection record journal rows
+/// without giving the plugin role any right on the journal. See docs/security.md.
+/// </summary>
+internal static class PostgresMigrationSql
+{
+    public const string ApiSchema = "_storage_migrate";
+
+    // Functions are created by the service role. SECURITY DEFINER ones pin search_path so plugin
+    // objects can never stand in for pg_catalog ones; they find the plugin from session_user, which
+    // a plugin cannot change, and act only when given a ticket that only the service process knows.
+    public const string Install = """
+        SELECT pg_advisory_xact_lock(hashtext('storage.provision'));
+        CREATE SCHEMA IF NOT EXISTS _storage_migrate;
+        REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
+        CREATE TABLE IF NOT EXISTS _storage.migration_tickets (
+            ticket_hash bytea PRIMARY KEY,
+            schema_name text NOT NULL,
+            expires_at timestamptz NOT NULL);
+        CREATE TABLE IF NOT EXISTS _storage.migration_locks (schema_name text PRIMARY KEY);
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.check_ticket(ticket text) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$ BEGIN PERFORM _storage_migrate.checked_schema(ticket); END $f$;
+
+        -- Runs as the caller (the plugin role). Inside a function PostgreSQL refuses COMMIT/ROLLBACK,
+        -- so a script cannot end the transaction that also holds the journal rows.
+        CREATE OR REPLACE FUNCTION _storage_migrate.run(ticket text, script text) RETURNS void
+            LANGUAGE plpgsql SECURITY INVOKER
+            AS $f$ BEGIN PERFORM _storage_migrate.check_ticket(ticket); EXECUTE script; END $f$;
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.checked_schema(ticket text) RETURNS text
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            DECLARE s text;
+            BEGIN
+              SELECT t.schema_name INTO s
+                FROM _storage.migration_tickets t JOIN _storage.plugins p ON p.schema_name = t.schema_name
+               WHERE t.ticket_hash = sha256(convert_to(ticket, 'UTF8'))
+                 AND p.role_name = session_user AND t.expires_at > clock_timestamp();
+              IF s IS NULL THEN
+                RAISE EXCEPTION 'journal access is reserved to the storage service' USING ERRCODE = '42501';
+              END IF;
+              RETURN s;
+            END $f$;
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.guard_names(s text) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            DECLARE bad text;
+            BEGIN
+              SELECT c.relname INTO bad
+                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname = s AND c.relname LIKE '\_storage\_%' AND c.relowner <> n.nspowner
+               LIMIT 1;
+              IF bad IS NOT NULL THEN
+                RAISE EXCEPTION 'the name "%" is reserved for the storage service (prefix _storage_)', bad USING ERRCODE = '42501';
+              END IF;
+            END $f$;
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.lock(ticket text) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            BEGIN
+              PERFORM 1 FROM _storage.migration_locks WHERE schema_name = _storage_migrate.checked_schema(ticket) FOR UPDATE;
+            END $f$;
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.journal_add(ticket text, version text, checksum text, down_script text, duration_ms bigint) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            DECLARE s text := _storage_migrate.checked_schema(ticket);
+            BEGIN
+              PERFORM _storage_migrate.guard_names(s);
+              EXECUTE format('INSERT INTO %I._storage_migrations (version, position, checksum, down_script, applied_at, duration_ms)
+                              SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, clock_timestamp(), $4 FROM %I._storage_migrations', s, s)
+                USING version, checksum, down_script, duration_ms;
+            END $f$;
+
+        CREATE OR REPLACE FUNCTION _storage_migrate.journal_remove(ticket text, version text) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            DECLARE s text := _storage_migrate.checked_schema(ticket);
+            BEGIN
+              PERFORM _storage_migrate.guard_names(s);
+              EXECUTE format('DELETE FROM %I._storage_migrations WHERE version = $1', s) USING version;
+            END $f$;
+
+        REVOKE ALL ON FUNCTION _storage_migrate.checked_schema(text), _storage_migrate.guard_names(text) FROM PUBLIC;
+        """;
+
+    /// <summary>Per plugin: the journal (owned by the service), its lock row, and USAGE on the API schema for the role.</summary>
+    public static string Prepare(string schema, string role) => $"""
+        SELECT pg_advisory_xact_lock(hashtext('storage.provision')); -- GRANTs on one schema must not race
+        CREATE TABLE IF NOT EXISTS {Quote(schema)}._storage_migrations (
+            version text PRIMARY KEY,
+            position bigint NOT NULL,
+            checksum text NOT NULL,
+            down_script text,
+            applied_at timestamptz NOT NULL,
+            duration_ms bigint NOT NULL);
+        INSERT INTO _storage.migration_locks (schema_name) VALUES (@schema) ON CONFLICT DO NOTHING;
+        GRANT USAGE ON SCHEMA _storage_migrate TO {Quote(role)};
+        """;
+
+    /// <summary>The journal's owner must be the service: a plugin could have created the name first.</summary>
+    public const string JournalOwnedByService = """
+        SELECT c.relowner = n.nspowner
+          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = @schema AND c.relname = '_storage_migrations'
+        """;
+
+    private static string Quote(string name) => Storage.Core.PluginConnection.QuoteIdentifier(name);
+}

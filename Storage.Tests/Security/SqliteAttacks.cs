@@ -1,0 +1,50 @@
+namespace Storage.Tests.Security;
+
+/// <summary>What a hostile plugin tries on SQLite; every one must fail.</summary>
+internal static class SqliteAttacks
+{
+    public static readonly Attack[] All =
+    [
+        new("attach another plugin's file", "ATTACH DATABASE '{victim_file}' AS v; SELECT * FROM v.secrets"),
+        new("attach a new file", "ATTACH DATABASE '{evil_file}' AS e; CREATE TABLE e.t (x)"),
+        new("attach an in-memory database", "ATTACH DATABASE ':memory:' AS m"),
+        new("detach its database", "DETACH DATABASE main"),
+        new("vacuum into a file", "VACUUM INTO '{evil_file}'"),
+        new("load an extension", "SELECT load_extension('/tmp/planted.so')"),
+        new("turn on writable_schema", "PRAGMA writable_schema = ON"),
+        new("change the journal mode", "PRAGMA journal_mode = DELETE"),
+        new("switch off foreign keys", "PRAGMA foreign_keys = OFF"),
+        new("list attached databases and their files", "PRAGMA database_list"),
+        new("set the temp directory", "PRAGMA temp_store_directory = '/tmp'"),
+        new("describe its own journal", "PRAGMA table_info(_storage_migrations)"),
+        new("create a temporary table", "CREATE TEMP TABLE planted (x)"),
+        new("create a temporary trigger", "CREATE TEMP TRIGGER planted AFTER INSERT ON mine BEGIN SELECT 1; END"),
+        new("create a temporary view", "CREATE TEMP VIEW planted AS SELECT 1"),
+        new("write the temp schema table", "UPDATE temp.sqlite_master SET sql = 'CREATE TABLE x (y)'"),
+        new("read its own journal", "SELECT * FROM _storage_migrations"),
+        new("read its own journal through main", "SELECT * FROM main._storage_migrations"),
+        new("forge a row in its own journal", "INSERT INTO _storage_migrations VALUES ('999', 99, 'x', NULL, '2020-01-01T00:00:00Z', 0)"),
+        new("erase its own journal", "DELETE FROM _storage_migrations"),
+        new("drop its own journal", "DROP TABLE _storage_migrations"),
+        new("rename its own journal", "ALTER TABLE _storage_migrations RENAME TO stolen"),
+        new("index its own journal", "CREATE INDEX planted ON _storage_migrations (version)"),
+        new("put a trigger on its own journal", "CREATE TRIGGER planted AFTER INSERT ON _storage_migrations BEGIN DELETE FROM mine; END"),
+        new("read its own KV", "SELECT * FROM _storage_kv"),
+        new("rewrite its own KV", "UPDATE _storage_kv SET revision = 0"),
+        new("drop its own KV", "DROP TABLE _storage_kv"),
+        new("read its KV through a view", "CREATE VIEW peek AS SELECT * FROM _storage_kv; SELECT * FROM peek"),
+        new("erase its journal from a trigger", "CREATE TABLE bait (x); CREATE TRIGGER bait_t AFTER INSERT ON bait BEGIN DELETE FROM _storage_migrations; END; INSERT INTO bait VALUES (1)"),
+        new("read its KV through a CTE", "WITH k AS (SELECT * FROM _storage_kv) SELECT * FROM k"),
+        new("create a table with a reserved name", "CREATE TABLE _storage_shadow (x)"),
+        new("rename a table into a reserved name", "CREATE TABLE decoy (x); ALTER TABLE decoy RENAME TO _storage_decoy"),
+        new("edit the schema table", "UPDATE sqlite_master SET sql = 'CREATE TABLE mine (y)' WHERE name = 'mine'"),
+        new("insert into the schema table", "INSERT INTO sqlite_master VALUES ('table', 'x', 'x', 0, 'CREATE TABLE x (y)')"),
+        new("reindex its own journal", "REINDEX _storage_migrations"),
+        new("analyze its own KV", "ANALYZE _storage_kv"),
+        new("commit in the middle of a migration", "CREATE TABLE half (x); COMMIT; CREATE TABLE other_half (x)"),
+        new("roll back the service's transaction", "ROLLBACK"),
+        new("open a savepoint", "SAVEPOINT s; CREATE TABLE saved (x); RELEASE s"),
+        new("read a file", "SELECT readfile('/etc/passwd')"),
+        new("write a file", "SELECT writefile('{evil_file}', 'x')"),
+    ];
+}
