@@ -34,9 +34,14 @@ public sealed class QuoteDbFlowTests
         CREATE INDEX quotes_author ON quotes (author);
         """;
 
-    /// <summary>The schema step; to become a <c>db.migrate.&lt;plugin&gt;</c> apply once the migrations tier is merged.</summary>
-    private static Task MigrateAsync(string backend, PluginId plugin) =>
-        RowTestSchema.RunAsync(backend, plugin, backend == Backend.Postgres ? QuotesPostgres : QuotesSqlite);
+    /// <summary>The schema step: the plugin's own migration, applied through <c>db.migrate.&lt;plugin&gt;</c>.</summary>
+    private static async Task MigrateAsync(string backend, PluginId plugin)
+    {
+        var up = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string> { ["postgres"] = QuotesPostgres, ["sqlite"] = QuotesSqlite });
+        var reply = await Request(backend, $"db.migrate.{plugin}", $$"""{"action":"apply","migrations":[{"version":"001","up":{{up}},"down":"DROP TABLE quotes"}]}""");
+        Assert.IsFalse(reply.IsError, reply.Body.ToString());
+        Assert.AreEqual("001", reply["current"].GetString());
+    }
 
     [TestMethod]
     [DataRow(Backend.Sqlite)]
