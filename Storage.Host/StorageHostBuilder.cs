@@ -6,6 +6,7 @@ using Storage.Core;
 using Storage.Host.Endpoints;
 using Storage.Host.Nats;
 using Storage.Kv;
+using Storage.Sql;
 
 namespace Storage.Host;
 
@@ -21,7 +22,8 @@ internal static class StorageHostBuilder
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
-            .AddKv(builder.Configuration.GetSection("Kv"));
+            .AddKv(builder.Configuration.GetSection("Kv"))
+            .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
         return builder;
     }
@@ -32,6 +34,7 @@ internal static class StorageHostBuilder
         services.TryAddSingleton<IdempotencyCache>();
         services.TryAddSingleton<RequestDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, KvEndpoints>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, SqlEndpoints>());
         services.AddHostedService<StorageService>();
     }
 }

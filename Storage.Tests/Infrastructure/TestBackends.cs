@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
 using Storage.Kv;
+using Storage.Sql;
 
 namespace Storage.Tests.Infrastructure;
 
@@ -27,7 +28,8 @@ internal static class TestBackends
             Configure(backend, options);
             configure?.Invoke(options);
         })
-        .AddKv();
+        .AddKv()
+        .AddSql();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
