@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Data.Common;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Storage.Core;
 
@@ -21,7 +22,8 @@ internal sealed class RowWriter(int maxRows, int maxBytes)
     public async Task<JsonElement> ReadAsync(DbDataReader reader, bool postgres, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
-        await using (var writer = new Utf8JsonWriter(buffer))
+        // Relaxed escaping keeps quotes and non-ASCII text readable; the reply is JSON, never HTML.
+        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             writer.WriteStartArray();
             if (reader.FieldCount > 0)

@@ -60,7 +60,7 @@ public sealed class SqlIsolationTests
     [DataRow(Backend.Postgres)]
     public async Task Cross_plugin_catalog_and_service_table_access_all_fail_and_leak_nothing(string backend)
     {
-        var victim = TestPlugins.New("victim");
+        var victim = PluginId.Parse("victim_" + Guid.NewGuid().ToString("N")[..12]);
         var attacker = TestPlugins.New("attacker");
         var secret = "TOPSECRET-" + Guid.NewGuid().ToString("N");
         await SqlTestSchema.ExecuteAsync(backend, victim, "CREATE TABLE secrets (v text)");
@@ -98,7 +98,7 @@ public sealed class SqlIsolationTests
     [DataRow(Backend.Postgres)]
     public async Task The_database_refuses_other_plugins_and_service_tables_without_the_guard(string backend)
     {
-        var victim = TestPlugins.New("victim");
+        var victim = PluginId.Parse("victim_" + Guid.NewGuid().ToString("N")[..12]);
         var attacker = TestPlugins.New("attacker");
         await SqlTestSchema.ExecuteAsync(backend, victim, "CREATE TABLE secrets (v text)");
         await TestBackends.Get<IKvStore>(backend).SetAsync(attacker, new KvSetRequest("k", JsonSerializer.SerializeToElement(1)), CancellationToken.None);
