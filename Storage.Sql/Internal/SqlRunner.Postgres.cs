@@ -60,6 +60,10 @@ internal sealed partial class SqlRunner
             CommandTimeout = run.TimeoutMs / 1000 + ClientTimeoutGraceSeconds,
         };
         SqlParameters.Bind(command, run.Statement, run.Parameters, postgres: true);
+        // Without parameters Npgsql would parse the text itself and split it at semicolons; one
+        // unnamed (unused) parameter puts it in raw mode, so the guard's reading of the text is the only one.
+        if (command.Parameters.Count == 0)
+            command.Parameters.Add(new NpgsqlParameter { Value = 0, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Integer });
         return command;
     }
 }

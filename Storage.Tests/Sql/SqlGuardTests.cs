@@ -80,6 +80,18 @@ public sealed class SqlGuardTests
     }
 
     [TestMethod]
+    public async Task Postgres_nested_comments_cannot_smuggle_a_second_statement_past_the_driver()
+    {
+        var plugin = TestPlugins.New();
+        await SqlTestSchema.CreateItemsAsync(Backend.Postgres, plugin);
+        // Read as PostgreSQL does (nested comments) this is one DELETE; a lexer that did not nest would see three statements.
+        var reply = await SqlTestSchema.QueryAsync(Backend.Postgres, plugin, "DELETE FROM items WHERE id = 99 /* /* */ ; DELETE FROM items; SELECT 1 -- */", allowWrite: true);
+        Assert.AreEqual(0, reply.RowCount);
+        var count = await SqlTestSchema.QueryAsync(Backend.Postgres, plugin, "SELECT count(*) AS n FROM items");
+        Assert.AreEqual("""[{"n":3}]""", count.Rows.GetRawText());
+    }
+
+    [TestMethod]
     public void Postgres_dollar_quotes_and_nested_comments_hide_separators()
     {
         var statement = StatementGuard.Check("SELECT $q$ ; DROP TABLE t; $q$ /* a /* ; */ b ; */ , 1::int", postgres: true, allowWrite: false, ownSchema: "plugin_x");
