@@ -26,15 +26,7 @@ internal sealed partial class SqlRunner
         await using (var command = new NpgsqlCommand(setup, npgsql, transaction))
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
 
-        await using (var command = PostgresCommand(run, run.Statement.Sql, npgsql, transaction))
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-        {
-            run.Result = await run.Rows.ReadAsync(reader, postgres: true, cancellationToken).ConfigureAwait(false);
-            if (!run.Rows.Truncated)
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-            run.Affected = Math.Max(0, reader.RecordsAffected);
-        }
-
+        // Explain first: a truncated read cancels its statement, which ends the transaction.
         JsonElement? plan = null;
         if (run.Explain)
         {
@@ -46,11 +38,55 @@ internal sealed partial class SqlRunner
             plan = document.RootElement.Clone();
         }
 
+        await using (var command = PostgresCommand(run, run.Statement.Sql, npgsql, transaction))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                run.Result = await run.Rows.ReadAsync(reader, postgres: true, cancellationToken).ConfigureAwait(false);
+                if (!run.Rows.Truncated)
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                run.Affected = Math.Max(0, reader.RecordsAffected);
+                // A cut read stops on the server rather than streaming the rest to be discarded;
+                // a write always runs to the end, so it commits whole.
+                if (run.Rows.Truncated && !write)
+                    command.Cancel();
+            }
+            finally
+            {
+                await DisposeReaderAsync(reader, canceled: run.Rows.Truncated && !write).ConfigureAwait(false);
+            }
+        }
+
         if (write)
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         else
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            await RollbackAsync(transaction, canceled: run.Rows.Truncated).ConfigureAwait(false);
         return plan;
+    }
+
+    private static async Task RollbackAsync(NpgsqlTransaction transaction, bool canceled)
+    {
+        try
+        {
+            await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (canceled && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            // A cancel that arrived after the statement had ended; nothing was written either way.
+        }
+    }
+
+    private static async Task DisposeReaderAsync(NpgsqlDataReader reader, bool canceled)
+    {
+        try
+        {
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (canceled && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+        {
+            // The cancellation asked for above; the read-only transaction is discarded with the connection.
+        }
     }
 
     private static NpgsqlCommand PostgresCommand(Execution run, string sql, NpgsqlConnection connection, NpgsqlTransaction transaction)

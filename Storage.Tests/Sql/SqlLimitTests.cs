@@ -45,6 +45,24 @@ public sealed class SqlLimitTests
     }
 
     [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task A_cut_read_stops_the_statement_instead_of_reading_the_rest(string backend)
+    {
+        // Far more rows than could stream within the timeout: only stopping at max_rows can answer in time.
+        var plugin = TestPlugins.New();
+        const string endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000000000) SELECT n FROM r";
+        for (var i = 0; i < 3; i++)
+        {
+            var reply = await SqlTestSchema.RunAsync(backend, plugin, $$"""{"query":"{{endless}}","max_rows":5,"timeout_ms":3000,"explain":false}""");
+            Assert.AreEqual("""[{"n":1},{"n":2},{"n":3},{"n":4},{"n":5}]""", reply.Rows.GetRawText());
+            Assert.IsTrue(reply.Truncated);
+        }
+        var after = await SqlTestSchema.QueryAsync(backend, plugin, "SELECT 2 AS two");
+        Assert.AreEqual("""[{"two":2}]""", after.Rows.GetRawText());
+    }
+
+    [TestMethod]
     [DataRow(Backend.Sqlite, """{"query":"SELECT 1","max_rows":0}""", "max_rows")]
     [DataRow(Backend.Postgres, """{"query":"SELECT 1","max_rows":10001}""", "max_rows")]
     [DataRow(Backend.Sqlite, """{"query":"SELECT 1","timeout_ms":30001}""", "timeout_ms")]
