@@ -23,6 +23,8 @@ internal sealed partial class SqlRunner
         var deadline = Stopwatch.StartNew();
         delegate_progress progress = _ => deadline.ElapsedMilliseconds > run.TimeoutMs || cancellationToken.IsCancellationRequested ? 1 : 0;
         raw.sqlite3_progress_handler(sqlite.Handle, ProgressSteps, progress, null);
+        // Waiting for another writer's lock does not run the progress handler: bound it by the same deadline.
+        raw.sqlite3_busy_timeout(sqlite.Handle, run.TimeoutMs);
         try
         {
             await using (var command = SqliteCommand(run, run.Statement.Sql, sqlite))

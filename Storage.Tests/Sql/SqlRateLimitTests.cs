@@ -62,4 +62,18 @@ public sealed class SqlRateLimitTests
         Assert.AreEqual(7, limiter.LimitFor(PluginId.Parse("b")).PermitsPerSecond);
         await Task.CompletedTask;
     }
+
+    [TestMethod]
+    [DataRow(0, 10, 100)]
+    [DataRow(10, 0, 100)]
+    [DataRow(10, 10, -1)]
+    public async Task Invalid_options_are_refused_when_the_tier_starts(int permits, int burst, int slowMs)
+    {
+        await using var services = SqlTestServices.Build(Backend.Sqlite, o =>
+        {
+            o.SlowQueryMs = slowMs;
+            o.PerPlugin["p*"] = new SqlRateLimitOptions { PermitsPerSecond = permits, Burst = burst };
+        });
+        Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetService(typeof(ISqlRunner)));
+    }
 }
