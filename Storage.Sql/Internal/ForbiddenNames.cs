@@ -28,7 +28,7 @@ internal static class ForbiddenNames
         "table_to_xml", "table_to_xmlschema", "table_to_xml_and_xmlschema", "schema_to_xml", "schema_to_xmlschema",
         "schema_to_xml_and_xmlschema", "database_to_xml", "database_to_xmlschema", "database_to_xml_and_xmlschema",
         "ts_stat", "ts_rewrite", "obj_description", "col_description", "shobj_description", "format_type",
-        "txid_current", "txid_current_snapshot", "txid_status", "age", "acldefault", "aclexplode",
+        "txid_current", "txid_current_snapshot", "txid_status", "acldefault", "aclexplode",
         "dblink", "dblink_exec", "dblink_connect", "load_extension", "readfile", "writefile", "edit",
         "fts3_tokenizer", "zipfile", "fsdir", "lo_import", "lo_export",
     };
