@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
 using Storage.Sql;
 using Storage.Tests.Infrastructure;
@@ -55,7 +57,7 @@ public sealed class SqlRateLimitTests
             o.PerPlugin["ab*"] = new SqlRateLimitOptions { PermitsPerSecond = 2 };
             o.PerPlugin["abc"] = new SqlRateLimitOptions { PermitsPerSecond = 3 };
         });
-        var limiter = (Storage.Sql.Internal.SqlRateLimiter)services.GetService(typeof(Storage.Sql.Internal.SqlRateLimiter))!;
+        var limiter = services.GetRequiredService<Storage.Sql.Internal.SqlRateLimiter>();
         Assert.AreEqual(3, limiter.LimitFor(PluginId.Parse("abc")).PermitsPerSecond);
         Assert.AreEqual(2, limiter.LimitFor(PluginId.Parse("abcd")).PermitsPerSecond);
         Assert.AreEqual(1, limiter.LimitFor(PluginId.Parse("a")).PermitsPerSecond);
@@ -74,6 +76,26 @@ public sealed class SqlRateLimitTests
             o.SlowQueryMs = slowMs;
             o.PerPlugin["p*"] = new SqlRateLimitOptions { PermitsPerSecond = permits, Burst = burst };
         });
-        Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetService(typeof(ISqlRunner)));
+        Assert.ThrowsExactly<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetService<ISqlRunner>());
+    }
+
+    [TestMethod]
+    public async Task Per_plugin_limits_bind_from_configuration()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Sql:Burst"] = "50",
+                ["Sql:PerPlugin:reports-*:PermitsPerSecond"] = "5",
+                ["Sql:PerPlugin:reports-*:Burst"] = "10",
+            })
+            .Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddPluginStorage(o => TestBackends.Configure(Backend.Sqlite, o)).AddSql(configuration.GetSection("Sql"));
+        await using var provider = services.BuildServiceProvider();
+        var limiter = provider.GetRequiredService<Storage.Sql.Internal.SqlRateLimiter>();
+        Assert.AreEqual(10, limiter.LimitFor(PluginId.Parse("reports-x")).Burst);
+        Assert.AreEqual(5, limiter.LimitFor(PluginId.Parse("reports-x")).PermitsPerSecond);
+        Assert.AreEqual(50, limiter.LimitFor(PluginId.Parse("chat")).Burst);
     }
 }
