@@ -89,6 +89,8 @@ public static class ProviderErrors
                 5 or 6 => (StorageErrorCode.Unavailable, "The database is busy; retry later."),
                 10 or 13 or 14 or 26 => (StorageErrorCode.Unavailable, "The database is unavailable; retry later."),
                 19 => (StorageErrorCode.InvalidRequest, $"Constraint failed: {SqliteMessage(e)}."),
+                1 when SqliteMessage(e).StartsWith("no such table", StringComparison.Ordinal) => (StorageErrorCode.NotFound, $"{SqliteMessage(e)}."),
+                1 when SqliteMessage(e).StartsWith("not authorized", StringComparison.Ordinal) => (StorageErrorCode.Forbidden, $"Not allowed: {SqliteMessage(e)}."),
                 1 or 20 or 25 => (StorageErrorCode.InvalidRequest, $"{SqliteMessage(e)}."),
                 _ => (StorageErrorCode.Internal, "The database reported an unexpected error."),
             },

@@ -8,6 +8,7 @@ using Storage.Host.Nats;
 using Storage.Kv;
 using Storage.Rows;
 using Storage.Migrations;
+using Storage.Sql;
 
 namespace Storage.Host;
 
@@ -25,7 +26,8 @@ internal static class StorageHostBuilder
         builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
             .AddKv(builder.Configuration.GetSection("Kv"))
             .AddRows()
-            .AddMigrations(builder.Configuration.GetSection("Migrations"));
+            .AddMigrations(builder.Configuration.GetSection("Migrations"))
+            .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
         return builder;
     }
@@ -38,6 +40,7 @@ internal static class StorageHostBuilder
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, KvEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, RowEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, MigrationEndpoints>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, SqlEndpoints>());
         services.AddHostedService<StorageService>();
     }
 }

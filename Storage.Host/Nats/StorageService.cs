@@ -38,6 +38,8 @@ internal sealed partial class StorageService(
             cancellationToken).ConfigureAwait(false);
         foreach (var group in groups)
             await group.MapAsync(_service, dispatcher, cancellationToken).ConfigureAwait(false);
+        // A round trip makes sure the server has registered every subscription before start completes.
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(logger, options.Value.Url);
     }
 

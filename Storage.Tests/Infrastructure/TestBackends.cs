@@ -4,6 +4,7 @@ using Storage.Core;
 using Storage.Kv;
 using Storage.Rows;
 using Storage.Migrations;
+using Storage.Sql;
 
 namespace Storage.Tests.Infrastructure;
 
@@ -31,7 +32,8 @@ internal static class TestBackends
         })
         .AddKv()
         .AddRows()
-        .AddMigrations();
+        .AddMigrations()
+        .AddSql();
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

@@ -1,0 +1,79 @@
+using System.Buffers;
+using System.Data.Common;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Storage.Core;
+
+namespace Storage.Sql.Internal;
+
+/// <summary>
+/// Reads a result set into the reply's <c>rows</c> (a JSON array of objects), stopping at the row
+/// limit (<c>truncated</c>) and failing with TOO_LARGE as soon as the serialized rows pass the
+/// byte limit, before the rest is read.
+/// </summary>
+internal sealed class RowWriter(int maxRows, int maxBytes)
+{
+    public IReadOnlyList<string> Columns { get; private set; } = [];
+
+    public int RowCount { get; private set; }
+
+    public bool Truncated { get; private set; }
+
+    public async Task<JsonElement> ReadAsync(DbDataReader reader, bool postgres, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        // Relaxed escaping keeps quotes and non-ASCII text readable; the reply is JSON, never HTML.
+        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartArray();
+            if (reader.FieldCount > 0)
+            {
+                Columns = UniqueNames(reader);
+                var types = Enumerable.Range(0, reader.FieldCount).Select(reader.GetDataTypeName).ToArray();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (RowCount == maxRows)
+                    {
+                        Truncated = true;
+                        break;
+                    }
+                    writer.WriteStartObject();
+                    for (var i = 0; i < Columns.Count; i++)
+                    {
+                        writer.WritePropertyName(Columns[i]);
+                        ValueWriter.Write(writer, reader, i, types[i], postgres);
+                    }
+                    writer.WriteEndObject();
+                    RowCount++;
+                    var size = writer.BytesCommitted + writer.BytesPending;
+                    if (size > maxBytes)
+                        throw TooLarge(size);
+                }
+            }
+            writer.WriteEndArray();
+        }
+        using var document = JsonDocument.Parse(buffer.WrittenMemory);
+        return document.RootElement.Clone();
+    }
+
+    private StorageException TooLarge(long size) =>
+        new(StorageErrorCode.TooLarge,
+            $"The result is larger than {maxBytes} bytes (more than {size} bytes after {RowCount} rows); select fewer rows or columns, or lower max_rows.",
+            new Dictionary<string, object?> { ["limit"] = maxBytes, ["actual"] = size, ["rows_read"] = RowCount });
+
+    // Two columns with one name would make an ambiguous JSON object: later ones get a _2, _3 ... suffix.
+    private static List<string> UniqueNames(DbDataReader reader)
+    {
+        var names = new List<string>(reader.FieldCount);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var name = reader.GetName(i);
+            var unique = name;
+            for (var n = 2; !seen.Add(unique); n++)
+                unique = $"{name}_{n}";
+            names.Add(unique);
+        }
+        return names;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Storage.Core;
+
+namespace Storage.Sql.Internal;
+
+/// <summary>
+/// Runs one plugin statement: validate the request, take a rate-limit permit, pass the statement
+/// guard, then execute on a connection with the plugin's own privileges (read-only unless the
+/// request allows writes), time it and record it by fingerprint.
+/// </summary>
+internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter limiter, SqlProfiler profiler, IOptions<SqlOptions> options) : ISqlRunner
+{
+    private readonly int _maxResultBytes = options.Value.MaxResultBytes;
+
+    public async Task<SqlQueryResponse> QueryAsync(PluginId plugin, SqlQueryRequest request, CancellationToken cancellationToken)
+    {
+        var query = ValidateQuery(request.Query);
+        var timeoutMs = request.TimeoutMs ?? SqlLimits.DefaultTimeoutMs;
+        if (timeoutMs is < 1 or > SqlLimits.MaxTimeoutMs)
+            throw StorageException.OutOfRange("timeout_ms", $"between 1 and {SqlLimits.MaxTimeoutMs}", timeoutMs);
+        var maxRows = request.MaxRows ?? SqlLimits.DefaultMaxRows;
+        if (maxRows is < 1 or > SqlLimits.MaxRows)
+            throw StorageException.OutOfRange("max_rows", $"between 1 and {SqlLimits.MaxRows}", maxRows);
+
+        limiter.Acquire(plugin);
+        var postgres = database.Provider == StorageProvider.Postgres;
+        var ownSchema = postgres ? OwnSchema(plugin) : null;
+        var statement = StatementGuard.Check(query, postgres, request.AllowWrite == true, ownSchema);
+        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, _maxResultBytes), request.Explain == true);
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var plan = await ProviderErrors.GuardAsync(() => postgres
+                ? RunPostgresAsync(plugin, run, cancellationToken)
+                : RunSqliteAsync(plugin, run, cancellationToken)).ConfigureAwait(false);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            profiler.Record(plugin, statement.Fingerprint, elapsed, run.Rows.RowCount, null);
+            var rowCount = run.Rows.Columns.Count == 0 && statement.IsWrite ? run.Affected : run.Rows.RowCount;
+            return new SqlQueryResponse(run.Rows.Columns, run.Result, rowCount, run.Rows.Truncated, Math.Round(elapsed, 3), plan);
+        }
+        catch (StorageException ex)
+        {
+            profiler.Record(plugin, statement.Fingerprint, clock.Elapsed.TotalMilliseconds, run.Rows.RowCount, ex.Code);
+            throw;
+        }
+    }
+
+    public SqlStatsResponse Stats(PluginId plugin) => profiler.Stats(plugin);
+
+    private static string ValidateQuery(string? query)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+            throw StorageException.InvalidField("query", "Field 'query' is required: one SQL statement.");
+        var bytes = Encoding.UTF8.GetByteCount(query);
+        if (bytes > SqlLimits.MaxQueryBytes)
+            throw StorageException.OutOfRange("query", $"at most {SqlLimits.MaxQueryBytes} bytes (UTF-8)", $"{bytes} bytes", StorageErrorCode.TooLarge);
+        return query;
+    }
+
+    private static string OwnSchema(PluginId plugin) => Core.Internal.PostgresNames.Schema(plugin);
+
+    /// <summary>The state of one statement's execution, filled in by the provider-specific runner.</summary>
+    private sealed class Execution(GuardedStatement statement, IReadOnlyDictionary<string, JsonElement>? parameters, int timeoutMs, RowWriter rows, bool explain)
+    {
+        public GuardedStatement Statement { get; } = statement;
+
+        public IReadOnlyDictionary<string, JsonElement>? Parameters { get; } = parameters;
+
+        public int TimeoutMs { get; } = timeoutMs;
+
+        public RowWriter Rows { get; } = rows;
+
+        public bool Explain { get; } = explain;
+
+        public JsonElement Result { get; set; }
+
+        public int Affected { get; set; }
+    }
+}

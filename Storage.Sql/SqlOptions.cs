@@ -1,0 +1,33 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Storage.Sql;
+
+/// <summary>SQL tier settings, bound from the <c>Sql</c> configuration section.</summary>
+public sealed class SqlOptions
+{
+    /// <summary>Queries per second refilled into each plugin's bucket (default 100).</summary>
+    [Range(1, 1_000_000)]
+    public int PermitsPerSecond { get; set; } = 100;
+
+    /// <summary>Each plugin's bucket size (default 200).</summary>
+    [Range(1, 10_000_000)]
+    public int Burst { get; set; } = 200;
+
+    /// <summary>
+    /// Rate limits for particular plugins, by plugin name; a key ending in <c>*</c> matches every
+    /// plugin starting with what precedes it (the longest match wins).
+    /// </summary>
+    public Dictionary<string, SqlRateLimitOptions> PerPlugin { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Queries at least this slow (ms) are logged with their fingerprint; 0 logs every query.</summary>
+    [Range(0, 3_600_000)]
+    public int SlowQueryMs { get; set; } = 100;
+
+    /// <summary>Largest serialized <c>rows</c> (and <c>plan</c>) of one reply, in bytes (default 4 MiB); more is TOO_LARGE.</summary>
+    [Range(1024, 512 * 1024 * 1024)]
+    public int MaxResultBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Distinct query fingerprints kept per plugin; further ones are counted under <c>(other)</c>.</summary>
+    [Range(1, 100_000)]
+    public int MaxFingerprintsPerPlugin { get; set; } = 200;
+}
