@@ -1,6 +1,24 @@
+using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Storage.Host;
+using Storage.Host.Cli;
+using Storage.Host.Health;
 
-// Commands (migrate, nats-config) are added by their tiers; with none, the service runs.
-var host = StorageHostBuilder.Create(args).Build();
-await host.RunAsync();
+// A first argument naming a command runs it; anything else (configuration switches) runs the service.
+var commands = new RootCommand("Plugin storage service. Without a command it runs the service.");
+commands.Subcommands.Add(NatsConfigCommand.Create());
+if (args.Length > 0 && commands.Subcommands.Any(c => c.Name == args[0]))
+    return await commands.Parse(args).InvokeAsync();
+
+try
+{
+    var host = StorageHostBuilder.Create(args).Build();
+    await host.RunAsync();
+    return 0;
+}
+catch (StartupException ex)
+{
+    // Already logged; the one line on stderr is what an operator sees first.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Storage.Core;
 using Storage.Host.Endpoints;
 using Storage.Host.Nats;
+using Storage.Host.Observability;
 using Storage.Kv;
 
 namespace Storage.Host;
@@ -23,6 +24,7 @@ internal static class StorageHostBuilder
         builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
             .AddKv(builder.Configuration.GetSection("Kv"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
+        builder.Services.AddStorageTelemetry(builder.Configuration.GetSection("Telemetry"));
         return builder;
     }
 

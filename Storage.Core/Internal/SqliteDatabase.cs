@@ -49,6 +49,22 @@ internal sealed class SqliteDatabase : IPluginDatabase
         return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer));
     }
 
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_directory, $".storage-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(_directory);
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken).ConfigureAwait(false);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorCode.Unavailable,
+                $"The SQLite directory '{_directory}' is not writable: {ex.Message}", null, ex);
+        }
+    }
+
     public Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<PluginId> plugins = Directory.EnumerateFiles(_directory, "*.db")
