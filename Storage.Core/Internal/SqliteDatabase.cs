@@ -19,7 +19,14 @@ internal sealed class SqliteDatabase : IPluginDatabase
     {
         _directory = Path.GetFullPath(options.Value.Sqlite.Directory);
         _busyTimeoutMs = options.Value.Sqlite.BusyTimeoutMs;
-        Directory.CreateDirectory(_directory);
+        try
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // CheckAsync reports it at start with the directory's name; a constructor cannot say it as clearly.
+        }
     }
 
     public StorageProvider Provider => StorageProvider.Sqlite;

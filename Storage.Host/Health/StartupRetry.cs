@@ -25,14 +25,23 @@ internal static partial class StartupRetry
                 var elapsed = Stopwatch.GetElapsedTime(started);
                 if (elapsed.TotalSeconds + Pause.TotalSeconds > retrySeconds)
                 {
-                    var message = $"Cannot reach {dependency} after {tries} attempt(s) in {elapsed.TotalSeconds:0.#} s: {ex.GetBaseException().Message} {hint}";
+                    var message = $"Cannot reach {dependency} after {tries} attempt(s) in {elapsed.TotalSeconds:0.#} s: {Describe(ex)} {hint}";
                     LogGaveUp(logger, message);
                     throw new StartupException(message, ex);
                 }
-                LogRetrying(logger, dependency, ex.GetBaseException().Message);
+                LogRetrying(logger, dependency, Describe(ex));
                 await Task.Delay(Pause, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    // A StorageException says what failed in our words; the innermost error says why.
+    private static string Describe(Exception ex)
+    {
+        var root = ex.GetBaseException().Message.TrimEnd('.') + ".";
+        return ex is Storage.Core.StorageException storage && !storage.Message.Contains(root.TrimEnd('.'), StringComparison.Ordinal)
+            ? $"{storage.Message} {root}"
+            : ex is Storage.Core.StorageException ? ex.Message : root;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Dependency} is not reachable yet ({Reason}); retrying")]
