@@ -42,9 +42,12 @@ internal sealed partial class RequestDispatcher
     public EndpointStatistics Statistics { get; } = new();
 
     /// <summary>Adds an endpoint whose subject has the plugin as its third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
-    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken) =>
-        service.AddEndpointAsync<ReadOnlyMemory<byte>>(
-            msg => DispatchAsync(msg, new Endpoint(name, isWrite, handler), Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
+    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken)
+    {
+        var endpoint = new Endpoint(name, isWrite, handler);
+        return service.AddEndpointAsync<ReadOnlyMemory<byte>>(
+            msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
+    }
 
     /// <summary>Waits until every accepted request has been answered, or the token fires.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
