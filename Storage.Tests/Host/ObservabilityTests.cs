@@ -88,6 +88,19 @@ public sealed class ObservabilityTests
     }
 
     [TestMethod]
+    [DataRow("console")]
+    [DataRow("otlp")]
+    public async Task A_configured_exporter_is_registered_and_requests_still_flow(string exporter)
+    {
+        await using var host = await DedicatedHost.StartAsync(Backend.Sqlite,
+            [$"--Telemetry:Exporter={exporter}", "--Telemetry:OtlpEndpoint=http://127.0.0.1:9", "--Telemetry:ExportIntervalMs=1000"]);
+        var meterProvider = host.Host.Services.GetService<OpenTelemetry.Metrics.MeterProvider>();
+        Assert.IsNotNull(meterProvider, "No OpenTelemetry meter provider was registered.");
+        var plugin = TestPlugins.New().Value;
+        Assert.IsFalse((await host.RequestAsync($"db.kv.{plugin}.set", """{"key":"k","value":1}""")).IsError);
+    }
+
+    [TestMethod]
     public async Task The_ttl_sweep_counts_deleted_entries()
     {
         using var recorder = new MeasurementRecorder();

@@ -20,7 +20,7 @@ public sealed class HostileInputTests
     {
         await using var host = await DedicatedHost.StartAsync(backend);
         var plugin = TestPlugins.New().Value;
-        var requests = HostileRequests.Generate(seed: backend.Length * 7919, Count, plugin).ToList();
+        var requests = HostileRequests.Generate(seed: backend.Length * 7919, Count, plugin, HostileRequests.KvOperations).ToList();
         var problems = new ConcurrentQueue<string>();
         var codes = new ConcurrentDictionary<string, int>();
 

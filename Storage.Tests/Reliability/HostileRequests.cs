@@ -9,7 +9,8 @@ namespace Storage.Tests.Reliability;
 /// </summary>
 internal static class HostileRequests
 {
-    private static readonly string[] Operations = ["set", "get", "delete", "list", "incr"];
+    /// <summary>The KV subjects; other tiers add theirs to the list they pass to <see cref="Generate"/>.</summary>
+    public static readonly string[] KvOperations = ["kv.set", "kv.get", "kv.delete", "kv.list", "kv.incr"];
     private static readonly string[] Fields = ["key", "value", "ttl", "if_absent", "if_revision", "prefix", "limit", "after", "by", "request_id"];
 
     private static readonly string[] Scalars =
@@ -20,15 +21,21 @@ internal static class HostileRequests
         "[]", "{}", "[1,2]", "{\"a\":1}", "\"" + new string('x', 300) + "\"", "\"" + string.Concat(Enumerable.Repeat("\ud83d\ude00", 256)) + "\"",
     ];
 
-    public static IEnumerable<(string Subject, byte[] Body)> Generate(int seed, int count, string plugin)
+    /// <summary>
+    /// <paramref name="operations"/> are subject templates after <c>db.</c> with the plugin token
+    /// removed (<c>kv.set</c> becomes <c>db.kv.&lt;plugin&gt;.set</c>; <c>migrate</c> becomes <c>db.migrate.&lt;plugin&gt;</c>).
+    /// </summary>
+    public static IEnumerable<(string Subject, byte[] Body)> Generate(int seed, int count, string plugin, IReadOnlyList<string> operations)
     {
         var random = new Random(seed);
         for (var i = 0; i < count; i++)
         {
-            var op = Operations[random.Next(Operations.Length)];
+            var operation = operations[random.Next(operations.Count)];
             // Mostly the test's plugin; sometimes a token that is not a valid plugin id.
             var token = random.Next(20) == 0 ? BadToken(random) : plugin;
-            yield return ($"db.kv.{token}.{op}", Body(random, op));
+            var parts = operation.Split('.', 2);
+            var subject = parts.Length == 2 ? $"db.{parts[0]}.{token}.{parts[1]}" : $"db.{parts[0]}.{token}";
+            yield return (subject, Body(random, operation));
         }
     }
 
@@ -92,12 +99,13 @@ internal static class HostileRequests
         return Encoding.UTF8.GetBytes("{\"key\":\"big\",\"value\":\"" + new string('v', size) + "\"}");
     }
 
-    private static string Valid(Random random, string op) => op switch
+    private static string Valid(Random random, string operation) => operation switch
     {
-        "set" => $"{{\"key\":\"k{random.Next(50)}\",\"value\":{Scalars[random.Next(Scalars.Length)]}}}",
-        "incr" => $"{{\"key\":\"n{random.Next(5)}\",\"by\":{random.Next(-3, 4)}}}",
-        "list" => $"{{\"prefix\":\"k\",\"limit\":{random.Next(1, 20)}}}",
-        _ => $"{{\"key\":\"k{random.Next(50)}\"}}",
+        "kv.set" => $"{{\"key\":\"k{random.Next(50)}\",\"value\":{Scalars[random.Next(Scalars.Length)]}}}",
+        "kv.incr" => $"{{\"key\":\"n{random.Next(5)}\",\"by\":{random.Next(-3, 4)}}}",
+        "kv.list" => $"{{\"prefix\":\"k\",\"limit\":{random.Next(1, 20)}}}",
+        "kv.get" or "kv.delete" => $"{{\"key\":\"k{random.Next(50)}\"}}",
+        _ => RandomObject(random),
     };
 
     private static string Truncate(Random random, string json) => json[..random.Next(json.Length)];
