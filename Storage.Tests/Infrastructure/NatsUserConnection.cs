@@ -26,7 +26,11 @@ internal sealed class NatsUserConnection : IAsyncDisposable
             RequestTimeout = TimeSpan.FromSeconds(10),
         });
         var result = new NatsUserConnection(connection);
-        connection.ServerError += (_, e) => result._errors.Writer.TryWrite(e) ? ValueTask.CompletedTask : ValueTask.CompletedTask;
+        connection.ServerError += (_, e) =>
+        {
+            result._errors.Writer.TryWrite(e);
+            return ValueTask.CompletedTask;
+        };
         await connection.ConnectAsync();
         return result;
     }
@@ -35,12 +39,19 @@ internal sealed class NatsUserConnection : IAsyncDisposable
     public async Task<NatsServerErrorEventArgs> NextErrorAsync(string fragment)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await foreach (var error in _errors.Reader.ReadAllAsync(timeout.Token))
+        try
         {
-            if (error.Error.Contains(fragment, StringComparison.Ordinal))
-                return error;
+            await foreach (var error in _errors.Reader.ReadAllAsync(timeout.Token))
+            {
+                if (error.Error.Contains(fragment, StringComparison.Ordinal))
+                    return error;
+            }
         }
-        throw new InvalidOperationException("unreachable");
+        catch (OperationCanceledException)
+        {
+            // Reported below with what was expected.
+        }
+        throw new AssertFailedException($"The server sent no error containing '{fragment}' within 10 s.");
     }
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
