@@ -24,6 +24,13 @@ public interface IPluginDatabase
     /// </summary>
     ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Checks that the database can be used at all (PostgreSQL answers the service's connection;
+    /// the SQLite directory is writable), for a fail-fast start. Raises
+    /// <see cref="StorageErrorCode.Unavailable"/> with the reason when it cannot.
+    /// </summary>
+    Task CheckAsync(CancellationToken cancellationToken);
+
     /// <summary>Plugins that have storage (a schema or a file), sorted by name.</summary>
     Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken);
 }

@@ -13,6 +13,10 @@ public sealed class StorageOptions
 
     /// <summary>Settings used when <see cref="Provider"/> is PostgreSQL.</summary>
     public PostgresOptions Postgres { get; set; } = new();
+
+    /// <summary>How long the host keeps retrying an unreachable database at start before it fails, in seconds.</summary>
+    [Range(0, 3600)]
+    public int ConnectRetrySeconds { get; set; } = 10;
 }
 
 /// <summary>SQLite settings: where the per-plugin files live.</summary>

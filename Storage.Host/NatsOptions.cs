@@ -9,6 +9,16 @@ internal sealed class NatsOptions
     [Required]
     public string Url { get; set; } = "nats://127.0.0.1:4222";
 
+    /// <summary>The user the service connects as (see <c>nats-config</c>); null for a server without authorization.</summary>
+    public string? User { get; set; }
+
+    /// <summary>The password of <see cref="User"/>; prefer the environment (<c>Nats__Password</c>) to a file.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>How long the host keeps retrying an unreachable NATS server at start before it fails, in seconds.</summary>
+    [Range(0, 3600)]
+    public int ConnectRetrySeconds { get; set; } = 10;
+
     /// <summary>The queue group all endpoints join, so several hosts share the load.</summary>
     [Required]
     public string QueueGroup { get; set; } = "storage";

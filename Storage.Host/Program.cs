@@ -1,12 +1,27 @@
+using System.CommandLine;
 using Microsoft.Extensions.Hosting;
 using Storage.Host;
+using Storage.Host.Cli;
 using Storage.Host.Commands;
+using Storage.Host.Health;
 
-// Commands (migrate, nats-config) are added by their tiers; with none, the service runs.
+// A first argument naming a command runs it; anything else (configuration switches) runs the service.
 if (MigrateCommand.Matches(args))
+    return await MigrateCommand.RunAsync(args, Console.Out, Console.Error);
+var commands = new RootCommand("Plugin storage service. Without a command it runs the service.");
+commands.Subcommands.Add(NatsConfigCommand.Create());
+if (args.Length > 0 && commands.Subcommands.Any(c => c.Name == args[0]))
+    return await commands.Parse(args).InvokeAsync();
+
+try
 {
-    Environment.ExitCode = await MigrateCommand.RunAsync(args, Console.Out, Console.Error);
-    return;
+    var host = StorageHostBuilder.Create(args).Build();
+    await host.RunAsync();
+    return 0;
 }
-var host = StorageHostBuilder.Create(args).Build();
-await host.RunAsync();
+catch (StartupException ex)
+{
+    // Already logged; the one line on stderr is what an operator sees first.
+    await Console.Error.WriteLineAsync(ex.Message);
+    return 1;
+}

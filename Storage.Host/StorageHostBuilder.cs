@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Storage.Core;
 using Storage.Host.Endpoints;
 using Storage.Host.Nats;
+using Storage.Host.Observability;
 using Storage.Kv;
 using Storage.Rows;
 using Storage.Migrations;
@@ -29,6 +30,7 @@ internal static class StorageHostBuilder
             .AddMigrations(builder.Configuration.GetSection("Migrations"))
             .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
+        builder.Services.AddStorageTelemetry(builder.Configuration.GetSection("Telemetry"));
         return builder;
     }
 

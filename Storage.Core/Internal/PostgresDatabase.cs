@@ -48,6 +48,16 @@ internal sealed class PostgresDatabase : IPluginDatabase, IAsyncDisposable
         return new PluginConnection(plugin, Provider, connection, role.Schema);
     }
 
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
+        await ProviderErrors.GuardAsync(async () =>
+        {
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
     public async Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)
     {
         await EnsureServiceSchemaAsync().ConfigureAwait(false);

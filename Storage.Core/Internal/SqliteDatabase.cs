@@ -19,7 +19,14 @@ internal sealed class SqliteDatabase : IPluginDatabase
     {
         _directory = Path.GetFullPath(options.Value.Sqlite.Directory);
         _busyTimeoutMs = options.Value.Sqlite.BusyTimeoutMs;
-        Directory.CreateDirectory(_directory);
+        try
+        {
+            Directory.CreateDirectory(_directory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // CheckAsync reports it at start with the directory's name; a constructor cannot say it as clearly.
+        }
     }
 
     public StorageProvider Provider => StorageProvider.Sqlite;
@@ -47,6 +54,22 @@ internal sealed class SqliteDatabase : IPluginDatabase
         authorizer.Install(connection.Handle!);
         // Holding the authorizer in the close callback keeps its delegate alive for the connection's lifetime.
         return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer), authorizer);
+    }
+
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        var probe = Path.Combine(_directory, $".storage-check-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            Directory.CreateDirectory(_directory);
+            await File.WriteAllBytesAsync(probe, [1], cancellationToken).ConfigureAwait(false);
+            File.Delete(probe);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorCode.Unavailable,
+                $"The SQLite directory '{_directory}' is not writable: {ex.Message}", null, ex);
+        }
     }
 
     public Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken)

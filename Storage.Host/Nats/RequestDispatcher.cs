@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Services;
 using Storage.Core;
+using Storage.Host.Observability;
 
 namespace Storage.Host.Nats;
 
@@ -9,7 +11,8 @@ namespace Storage.Host.Nats;
 /// The single place that decides what reaches the wire. It registers endpoints, runs their handlers
 /// concurrently (the micro service delivers each endpoint's messages one at a time), applies
 /// <c>request_id</c> idempotency to writes, maps every exception to the contract's error reply with
-/// the micro error headers, and tracks in-flight requests so shutdown can drain them.
+/// the micro error headers, records metrics and one log line per failure, and tracks in-flight
+/// requests so shutdown can drain them.
 /// </summary>
 internal sealed partial class RequestDispatcher
 {
@@ -17,20 +20,34 @@ internal sealed partial class RequestDispatcher
     private readonly SemaphoreSlim _slots;
     private readonly IdempotencyCache _idempotency;
     private readonly ILogger<RequestDispatcher> _logger;
+    private readonly StorageMetrics _metrics;
     private readonly CountdownEvent _inFlight = new(1);
     private readonly CancellationTokenSource _stopping = new();
 
-    public RequestDispatcher(IOptions<NatsOptions> options, IdempotencyCache idempotency, ILogger<RequestDispatcher> logger)
+    public RequestDispatcher(IOptions<NatsOptions> options, IdempotencyCache idempotency, StorageMetrics metrics, ILogger<RequestDispatcher> logger)
     {
-        _slots = new SemaphoreSlim(options.Value.MaxConcurrency);
+        var capacity = options.Value.MaxConcurrency;
+        _slots = new SemaphoreSlim(capacity);
         _idempotency = idempotency;
+        _metrics = metrics;
         _logger = logger;
+        metrics.Meter.CreateObservableGauge("storage.dispatcher.busy", () => capacity - _slots.CurrentCount, "{request}",
+            "Requests being processed now, out of Nats:MaxConcurrency.");
     }
 
+    /// <summary>
+    /// Per-endpoint totals measured around the real work. The micro service's own processing time
+    /// only covers the hand-off to a background task, so <c>$SRV.STATS</c> carries these as <c>data</c>.
+    /// </summary>
+    public EndpointStatistics Statistics { get; } = new();
+
     /// <summary>Adds an endpoint whose subject has the plugin as its third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
-    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken) =>
-        service.AddEndpointAsync<ReadOnlyMemory<byte>>(
-            msg => DispatchAsync(msg, isWrite, handler), name: name, subject: subject, cancellationToken: cancellationToken);
+    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken)
+    {
+        var endpoint = new Endpoint(name, isWrite, handler);
+        return service.AddEndpointAsync<ReadOnlyMemory<byte>>(
+            msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
+    }
 
     /// <summary>Waits until every accepted request has been answered, or the token fires.</summary>
     public async Task DrainAsync(CancellationToken cancellationToken)
@@ -39,7 +56,7 @@ internal sealed partial class RequestDispatcher
         await Task.Run(() => _inFlight.Wait(cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
-    private async ValueTask DispatchAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, bool isWrite, RequestHandler handler)
+    private async ValueTask DispatchAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
     {
         await _slots.WaitAsync().ConfigureAwait(false);
         if (!_inFlight.TryAddCount())
@@ -51,7 +68,7 @@ internal sealed partial class RequestDispatcher
         {
             try
             {
-                await HandleAsync(msg, isWrite, handler).ConfigureAwait(false);
+                await HandleAsync(msg, endpoint, started).ConfigureAwait(false);
             }
             finally
             {
@@ -61,42 +78,61 @@ internal sealed partial class RequestDispatcher
         });
     }
 
-    private async Task HandleAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, bool isWrite, RequestHandler handler)
+    private async Task HandleAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
     {
+        var token = PluginToken(msg.Subject);
+        var pluginTag = PluginId.TryParse(token, out var parsed) ? parsed.Value : StorageMetrics.InvalidPlugin;
+        string? errorCode = null;
         try
         {
-            var plugin = PluginId.Parse(PluginToken(msg.Subject));
-            var requestId = isWrite ? RequestIds.Find(msg.Data.Span) : null;
+            var plugin = PluginId.Parse(token);
+            var requestId = endpoint.IsWrite ? RequestIds.Find(msg.Data.Span) : null;
             var reply = requestId is null
-                ? await handler(plugin, msg.Data, _stopping.Token).ConfigureAwait(false)
-                : await _idempotency.GetOrRunAsync(msg.Subject, requestId, () => handler(plugin, msg.Data, _stopping.Token)).ConfigureAwait(false);
+                ? await endpoint.Handler(plugin, msg.Data, _stopping.Token).ConfigureAwait(false)
+                : await _idempotency.GetOrRunAsync(msg.Subject, requestId, () => endpoint.Handler(plugin, msg.Data, _stopping.Token)).ConfigureAwait(false);
             await msg.ReplyAsync(reply).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            var error = ToStorageException(ex, msg.Subject);
+            var error = ToStorageException(ex, msg.Subject, pluginTag);
+            errorCode = error.Code.WireName();
             try
             {
-                await msg.ReplyErrorAsync(error.Code.StatusNumber(), error.Code.WireName(), ErrorReply.Serialize(error)).ConfigureAwait(false);
+                await msg.ReplyErrorAsync(error.Code.StatusNumber(), errorCode, ErrorReply.Serialize(error)).ConfigureAwait(false);
             }
             catch (Exception replyError)
             {
                 LogReplyFailed(_logger, replyError, msg.Subject);
             }
         }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            _metrics.Record(endpoint.Tier, endpoint.Operation, pluginTag, errorCode, elapsed);
+            Statistics.Record(endpoint.Name, errorCode is not null, elapsed);
+        }
     }
 
-    private StorageException ToStorageException(Exception ex, string subject)
+    // Logs the code, plugin and subject only: messages and details may quote a plugin's values.
+    private StorageException ToStorageException(Exception ex, string subject, string plugin)
     {
         if (ProviderErrors.Translate(ex) is { } storage)
         {
-            if (storage.Code == StorageErrorCode.Internal)
-                LogUnexpected(_logger, ex, subject);
-            else
-                LogRequestFailed(_logger, subject, storage.Code.WireName());
+            switch (storage.Code)
+            {
+                case StorageErrorCode.Internal:
+                    LogUnexpected(_logger, ex, plugin, subject);
+                    break;
+                case StorageErrorCode.Unavailable or StorageErrorCode.Timeout:
+                    LogRequestDegraded(_logger, plugin, subject, storage.Code.WireName());
+                    break;
+                default:
+                    LogRequestFailed(_logger, plugin, subject, storage.Code.WireName());
+                    break;
+            }
             return storage;
         }
-        LogUnexpected(_logger, ex, subject);
+        LogUnexpected(_logger, ex, plugin, subject);
         return new StorageException(StorageErrorCode.Internal, "An internal error occurred; it has been logged.");
     }
 
@@ -106,12 +142,23 @@ internal sealed partial class RequestDispatcher
         return tokens.Length > PluginTokenIndex ? tokens[PluginTokenIndex] : null;
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure handling {Subject}")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string subject);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure for plugin {Plugin} on {Subject}; answered INTERNAL")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception, string plugin, string subject);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Request on {Subject} failed with {Code}")]
-    private static partial void LogRequestFailed(ILogger logger, string subject, string code);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request failed for plugin {Plugin} on {Subject} with {Code}")]
+    private static partial void LogRequestFailed(ILogger logger, string plugin, string subject, string code);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Request failed for plugin {Plugin} on {Subject} with {Code}")]
+    private static partial void LogRequestDegraded(ILogger logger, string plugin, string subject, string code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply for {Subject}")]
     private static partial void LogReplyFailed(ILogger logger, Exception exception, string subject);
+
+    private sealed record Endpoint(string Name, bool IsWrite, RequestHandler Handler)
+    {
+        // Endpoint names are "<tier>-<operation>" ("kv-set"); a single word is both.
+        public string Tier { get; } = Name.Split('-', 2)[0];
+
+        public string Operation { get; } = Name.Split('-', 2)[^1];
+    }
 }

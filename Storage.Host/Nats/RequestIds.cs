@@ -21,9 +21,10 @@ internal static class RequestIds
                 reader.Skip();
             }
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            // A malformed body is answered by the handler with INVALID_JSON.
+            // A malformed body (or a request_id with a lone surrogate escape, which the reader
+            // refuses to decode) is answered by the handler with INVALID_JSON or INVALID_REQUEST.
         }
         return null;
     }

@@ -3,15 +3,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Core;
 using NATS.Client.Services;
+using Storage.Core;
+using Storage.Host.Health;
 
 namespace Storage.Host.Nats;
 
 /// <summary>
-/// Connects to NATS, registers the <c>storage</c> micro service with every tier's endpoints, and on
+/// Checks the database, connects to NATS (both with a bounded retry, failing the start with a clear
+/// message), registers the <c>storage</c> micro service with every tier's endpoints, and on
 /// shutdown stops taking requests, finishes the ones in flight, then closes the connection.
 /// </summary>
 internal sealed partial class StorageService(
     IOptions<NatsOptions> options,
+    IOptions<StorageOptions> storageOptions,
+    IPluginDatabase database,
     IEnumerable<IEndpointGroup> groups,
     RequestDispatcher dispatcher,
     ILoggerFactory loggerFactory,
@@ -25,22 +30,26 @@ internal sealed partial class StorageService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var natsOptions = NatsOpts.Default with { Url = options.Value.Url, Name = "plugin-storage", LoggerFactory = loggerFactory };
-        _connection = new NatsConnection(natsOptions);
-        await _connection.ConnectAsync().ConfigureAwait(false);
+        var nats = options.Value;
+        await StartupRetry.RunAsync($"the {database.Provider} database", "Check Storage:Provider and its connection settings.",
+            storageOptions.Value.ConnectRetrySeconds, logger, async ct => { await database.CheckAsync(ct).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
+        var url = RedactedUrl(nats.Url);
+        _connection = await StartupRetry.RunAsync($"NATS at {url}", "Check Nats:Url, Nats:User and Nats:Password.",
+            nats.ConnectRetrySeconds, logger, ConnectAsync, cancellationToken).ConfigureAwait(false);
         var context = new NatsSvcContext(_connection);
         _service = await context.AddServiceAsync(
             new NatsSvcConfig(ServiceName, ServiceVersion)
             {
                 Description = "Isolated per-plugin storage: KV, rows, SQL and migrations.",
-                QueueGroup = options.Value.QueueGroup,
+                QueueGroup = nats.QueueGroup,
+                StatsHandler = endpoint => dispatcher.Statistics.ToJson(endpoint.Name),
             },
             cancellationToken).ConfigureAwait(false);
         foreach (var group in groups)
             await group.MapAsync(_service, dispatcher, cancellationToken).ConfigureAwait(false);
         // A round trip makes sure the server has registered every subscription before start completes.
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
-        LogStarted(logger, options.Value.Url);
+        LogStarted(logger, url, nats.User ?? "(none)");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -72,8 +81,39 @@ internal sealed partial class StorageService(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Storage service listening on {Url}")]
-    private static partial void LogStarted(ILogger logger, string url);
+    private async Task<NatsConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        var nats = options.Value;
+        var natsOptions = NatsOpts.Default with
+        {
+            Url = nats.Url,
+            Name = "plugin-storage",
+            LoggerFactory = loggerFactory,
+            AuthOpts = nats.User is null ? NatsAuthOpts.Default : NatsAuthOpts.Default with { Username = nats.User, Password = nats.Password },
+            // After the first connection, reconnect forever: a restarted nats-server must not need a host restart.
+            MaxReconnectRetry = -1,
+        };
+        var connection = new NatsConnection(natsOptions);
+        try
+        {
+            await connection.ConnectAsync().AsTask().WaitAsync(cancellationToken).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    // A URL may carry user:password; logs and error messages get it without the password.
+    internal static string RedactedUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0
+            ? new UriBuilder(uri) { Password = uri.UserInfo.Contains(':', StringComparison.Ordinal) ? "***" : "" }.Uri.ToString().TrimEnd('/')
+            : url;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage service listening on {Url} as user {User}")]
+    private static partial void LogStarted(ILogger logger, string url, string user);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before every in-flight request was answered")]
     private static partial void LogDrainTimedOut(ILogger logger);

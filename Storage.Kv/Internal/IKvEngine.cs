@@ -7,7 +7,7 @@ namespace Storage.Kv.Internal;
 /// plugin file that commits queued writes in batches; PostgreSQL coalesces concurrent writes of all
 /// plugins into one transaction (group commit). Either way a write completes only after its commit.
 /// </summary>
-internal interface IKvEngine : IAsyncDisposable
+internal interface IKvEngine : IAsyncDisposable, IDisposable
 {
     Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken);
 

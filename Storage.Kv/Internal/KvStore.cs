@@ -22,6 +22,7 @@ internal sealed class KvStore(IKvEngine engine, IOptions<KvOptions> options, Tim
         var size = Encoding.UTF8.GetByteCount(json);
         if (size > _maxValueBytes)
             throw StorageException.OutOfRange("value", $"at most {_maxValueBytes} bytes serialized", $"{size} bytes", StorageErrorCode.TooLarge);
+        KvValidation.ValueText(value, json);
         if (request.IfAbsent == true && request.IfRevision is not null)
             throw StorageException.InvalidField("if_revision", "Fields 'if_absent' and 'if_revision' cannot be used together.");
         if (request.IfRevision is < 1)

@@ -37,6 +37,7 @@ internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogSweepFailed(logger, ex, "(all)");
+            KvMetrics.SweepFailures.Add(1);
             return 0;
         }
         foreach (var plugin in plugins)
@@ -48,8 +49,11 @@ internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 LogSweepFailed(logger, ex, plugin.Value);
+                KvMetrics.SweepFailures.Add(1);
             }
         }
+        KvMetrics.Sweeps.Add(1);
+        KvMetrics.SweptEntries.Add(deleted);
         return deleted;
     }
 

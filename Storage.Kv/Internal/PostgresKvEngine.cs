@@ -68,6 +68,9 @@ internal sealed class PostgresKvEngine : IKvEngine
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    // A container disposed synchronously (dev tools, tests) still flushes queued writes.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public ValueTask DisposeAsync() => _writes.DisposeAsync();
 
     private async Task ExecuteBatchAsync(IReadOnlyList<WriteBatcher<(PluginId Plugin, KvSql Sql, KvWrite Write), KvWriteResult>.Pending> batch)

@@ -35,6 +35,9 @@ internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
     public Task<int> SweepAsync(PluginId plugin, long now, CancellationToken cancellationToken) =>
         File(plugin).ReadAsync((sql, commands) => commands.Get(sql.Sweep).With("now", now).ExecuteNonQuery(), cancellationToken);
 
+    // A container disposed synchronously (dev tools, tests) still flushes queued writes.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
         foreach (var file in _files.Values.Where(f => f.IsValueCreated))

@@ -5,13 +5,15 @@ namespace Storage.Tests.Infrastructure;
 /// <summary>A real nats-server with JetStream on a free loopback port, in its own temp directory.</summary>
 internal sealed class NatsServer : IDisposable
 {
-    private readonly Process _process;
+    private readonly string? _configFile;
+    private Process _process;
 
-    private NatsServer(Process process, int port, string directory)
+    private NatsServer(Process process, int port, string directory, string? configFile)
     {
         _process = process;
         Port = port;
         Directory = directory;
+        _configFile = configFile;
     }
 
     public int Port { get; }
@@ -26,6 +28,23 @@ internal sealed class NatsServer : IDisposable
             ?? throw new InvalidOperationException("nats-server is not installed. Install it with: apt-get install -y nats-server (or run .ci/run, which does).");
         var port = FreePort.Next();
         var directory = System.IO.Directory.CreateTempSubdirectory("storage-nats-").FullName;
+        var server = new NatsServer(Launch(binary, port, directory, configFile), port, directory, configFile);
+        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(15), server.ReadLog);
+        return server;
+    }
+
+    /// <summary>Kills the server and starts it again on the same port and store (a NATS restart).</summary>
+    public async Task RestartAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        _process = Launch(ProcessRunner.FindExecutable("nats-server")!, Port, Directory, _configFile);
+        await FreePort.WaitUntilListeningAsync(Port, TimeSpan.FromSeconds(15), ReadLog);
+    }
+
+    private static Process Launch(string binary, int port, string directory, string? configFile)
+    {
         var info = new ProcessStartInfo(binary)
         {
             UseShellExecute = false,
@@ -40,10 +59,7 @@ internal sealed class NatsServer : IDisposable
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(configFile);
         }
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start nats-server.");
-        var server = new NatsServer(process, port, directory);
-        await FreePort.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(15), server.ReadLog);
-        return server;
+        return Process.Start(info) ?? throw new InvalidOperationException("Could not start nats-server.");
     }
 
     public string ReadLog()
