@@ -1,10 +1,14 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Storage.Kv.Internal;
 
 namespace Storage.Kv;
 
 /// <summary><c>db.kv.&lt;plugin&gt;.set</c> request.</summary>
-public sealed record KvSetRequest(string? Key, JsonElement? Value, long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null)
+public sealed record KvSetRequest(
+    string? Key,
+    [property: JsonConverter(typeof(JsonValueConverter))] JsonElement? Value,
+    long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null)
 {
     /// <summary>True when the request carried a <c>value</c> field (JSON null counts as a value).</summary>
     [JsonIgnore]
@@ -22,7 +26,7 @@ public sealed record KvGetResponse(
     bool Exists,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] JsonElement? Value = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? Revision = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? ExpiresAt = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), JsonConverter(typeof(UtcTimestampConverter))] DateTimeOffset? ExpiresAt = null);
 
 /// <summary><c>db.kv.&lt;plugin&gt;.delete</c> request.</summary>
 public sealed record KvDeleteRequest(string? Key);
