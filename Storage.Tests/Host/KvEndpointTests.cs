@@ -87,6 +87,17 @@ public sealed partial class KvEndpointTests
     [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
+    public async Task Hundred_concurrent_incr_through_nats_end_at_exactly_hundred(string backend)
+    {
+        var kv = $"db.kv.{TestPlugins.New()}";
+        var replies = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => TestHosts.RequestAsync(backend, $"{kv}.incr", """{"key":"c"}""")));
+        CollectionAssert.AreEquivalent(Enumerable.Range(1, 100).Select(i => (long)i).ToArray(), replies.Select(r => r["value"].GetInt64()).ToArray());
+        Assert.AreEqual(100, (await TestHosts.RequestAsync(backend, $"{kv}.get", """{"key":"c"}"""))["value"].GetInt64());
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
     public async Task The_service_answers_ping_as_storage(string backend)
     {
         var client = await TestHosts.ClientAsync(backend);
