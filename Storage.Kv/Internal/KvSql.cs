@@ -41,6 +41,9 @@ internal sealed class KvSql
           INSERT OR IGNORE INTO {Counter} (id, revision) VALUES (1, 0);
           """;
 
+    /// <summary>PostgreSQL: a transaction lock on (KV, schema), held while the tables are created.</summary>
+    public const string LockForCreate = "SELECT pg_advisory_xact_lock(19286, hashtext(@scope))";
+
     public string NextSqliteRevision => $"UPDATE {Counter} SET revision = revision + 1 WHERE id = 1 RETURNING revision";
 
     public string Set => $"""

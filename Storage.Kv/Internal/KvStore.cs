@@ -217,8 +217,18 @@ internal sealed class KvStore(IPluginDatabase database, IOptions<KvOptions> opti
     {
         var lazy = _tables.GetOrAdd(plugin, _ => new Lazy<Task>(async () =>
         {
-            await using var command = connection.CreateCommand(new KvSql(connection).CreateTables);
+            // Other service instances may create the same tables at the same moment; PostgreSQL's
+            // CREATE ... IF NOT EXISTS is not safe against that, so creation is serialized per schema.
+            var sql = new KvSql(connection);
+            await using var transaction = await connection.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (sql.IsPostgres)
+            {
+                await using var lockCommand = connection.CreateCommand(KvSql.LockForCreate, transaction).With("scope", connection.Schema ?? plugin.Value);
+                await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using var command = connection.CreateCommand(sql.CreateTables, transaction);
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         }, LazyThreadSafetyMode.ExecutionAndPublication));
         var task = lazy.Value;
         if (task.IsFaulted || task.IsCanceled)
