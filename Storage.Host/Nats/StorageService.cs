@@ -38,6 +38,9 @@ internal sealed partial class StorageService(
             cancellationToken).ConfigureAwait(false);
         foreach (var group in groups)
             await group.MapAsync(_service, dispatcher, cancellationToken).ConfigureAwait(false);
+        // The server has registered every subscription once it answers a PING sent after them; only
+        // then is the service really reachable (otherwise an early request gets "no responders").
+        await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
         LogStarted(logger, options.Value.Url);
     }
 

@@ -23,7 +23,8 @@ public sealed class KvSweeperTests
         Assert.AreEqual(7, await CountRowsAsync(kv.Database, plugin));
 
         kv.Clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.IsGreaterThanOrEqualTo(5, await kv.Get<KvSweeper>().SweepAllAsync(None));
+        // Not asserting the returned count: on a shared PostgreSQL, a sweep of a parallel test may get here first.
+        await kv.Get<KvSweeper>().SweepAllAsync(None);
         Assert.AreEqual(2, await CountRowsAsync(kv.Database, plugin));
         CollectionAssert.AreEqual(new[] { "forever", "long" }, (await kv.Store.ListAsync(plugin, new KvListRequest(), None)).Keys.ToArray());
     }
