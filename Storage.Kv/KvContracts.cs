@@ -1,11 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Storage.Core;
+using Storage.Kv.Internal;
 
 namespace Storage.Kv;
 
 /// <summary><c>db.kv.&lt;plugin&gt;.set</c> request.</summary>
-public sealed record KvSetRequest(string? Key, JsonElement? Value, long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null)
+public sealed record KvSetRequest(
+    string? Key,
+    [property: JsonConverter(typeof(JsonValueConverter))] JsonElement? Value,
+    long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null)
 {
     /// <summary>True when the request carried a <c>value</c> field (JSON null counts as a value).</summary>
     [JsonIgnore]

@@ -42,6 +42,9 @@ internal sealed class KvSql
           INSERT OR IGNORE INTO {Counter} (id, revision) VALUES (1, 0);
           """;
 
+    /// <summary>PostgreSQL: a transaction lock on (KV, schema), held while the tables are created.</summary>
+    public const string LockForCreate = "SELECT pg_advisory_xact_lock(19286, hashtext(@scope))";
+
     public string ReadCounter => $"SELECT revision FROM {Counter} WHERE id = 1";
 
     public string WriteCounter => $"UPDATE {Counter} SET revision = @rev WHERE id = 1";

@@ -169,20 +169,16 @@ internal sealed class PostgresKvEngine : IKvEngine
 
     private async Task<KvSql> CreateTablesAsync(PluginId plugin)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            await using var connection = await _database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
-            var sql = new KvSql(connection);
-            try
-            {
-                await using var command = connection.CreateCommand(sql.CreateTables);
-                await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-                return sql;
-            }
-            catch (PostgresException ex) when (attempt < 3 && ex.SqlState == PostgresErrorCodes.UniqueViolation)
-            {
-                // Two instances created the same table at once; the second attempt finds it.
-            }
-        }
+        await using var connection = await _database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
+        var sql = new KvSql(connection);
+        // CREATE ... IF NOT EXISTS is not safe against another instance creating the same tables at
+        // the same moment, so creation is serialized per schema with a transaction-scoped lock.
+        await using var transaction = await connection.Connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using (var lockCommand = connection.CreateCommand(KvSql.LockForCreate, transaction).With("scope", connection.Schema))
+            await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await using (var command = connection.CreateCommand(sql.CreateTables, transaction))
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        await transaction.CommitAsync().ConfigureAwait(false);
+        return sql;
     }
 }

@@ -1,1 +1,66 @@
-Console.WriteLine("Storage.Bench: see bench/README");
+using Storage.Bench;
+using Storage.Bench.Infrastructure;
+
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
+
+BenchOptions? options;
+try
+{
+    options = BenchOptions.Parse(args);
+}
+catch (Exception ex) when (ex is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+if (options is null)
+{
+    Console.WriteLine(BenchOptions.Usage);
+    return 0;
+}
+
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+var work = Directory.CreateTempSubdirectory("storage-bench-").FullName;
+using var nats = await BenchNatsServer.StartAsync();
+using var postgres = options.Backends.Contains("postgres") ? await BenchPostgres.StartAsync() : null;
+var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
+var results = new List<CellResult>();
+try
+{
+    foreach (var scenario in ScenarioCatalog.All(context).Where(options.Wants))
+    {
+        await using (scenario)
+        {
+            try
+            {
+                await scenario.SetupAsync(options.Concurrency.Max(), cancel.Token);
+                foreach (var concurrency in options.Concurrency)
+                {
+                    var cell = await Runner.RunCellAsync(scenario, concurrency, options, cancel.Token);
+                    results.Add(cell);
+                    Console.Error.WriteLine($"{cell.Scenario,-14} {cell.Backend,-9} c={cell.Concurrency,-4} {cell.OpsPerSecond,10:F0} ops/s  p50 {cell.P50:F3} ms  p99 {cell.P99:F3} ms");
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Console.Error.WriteLine($"{scenario.Name} on {scenario.Backend} failed: {ex}");
+                results.Add(new CellResult(scenario.Name, scenario.Backend, 0, 0, 0, 0, 0, ex.GetType().Name));
+            }
+        }
+    }
+}
+finally
+{
+    try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+}
+
+Console.WriteLine();
+Console.WriteLine(Report.Table(results));
+Console.WriteLine(Report.RatioLine(results));
+return 0;

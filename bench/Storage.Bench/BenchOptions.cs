@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace Storage.Bench;
+
+/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres</c>.</summary>
+internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends)
+{
+    public const string Usage = """
+        Storage.Bench: KV over NATS against its baselines (echo, JetStream KV, direct database).
+          --duration S       measured seconds per cell (default 5)
+          --warmup S         unmeasured seconds before each cell (default 1)
+          --concurrency LIST in-flight requests, comma separated (default 1,16,64)
+          --only LIST        scenario name prefixes to run, e.g. kv,echo,jetstream,db (default all)
+          --backends LIST    sqlite,postgres (default both)
+        """;
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        var options = new BenchOptions(5, 1, [1, 16, 64], [], ["sqlite", "postgres"]);
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            options = args[i] switch
+            {
+                "--duration" => options with { DurationSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--warmup" => options with { WarmupSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--concurrency" => options with { Concurrency = List(Next()).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() },
+                "--only" => options with { Only = List(Next()) },
+                "--backends" => options with { Backends = List(Next()) },
+                "--help" or "-h" => null,
+                _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
+            };
+            if (options is null)
+                return null;
+        }
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
+            throw new ArgumentException($"Durations must be positive and concurrency at least 1.\n{Usage}");
+        return options;
+    }
+
+    public bool Wants(Scenario scenario) =>
+        (Only.Length == 0 || Only.Any(o => scenario.Name.StartsWith(o, StringComparison.Ordinal)))
+        && (scenario.Backend == "nats" || Backends.Contains(scenario.Backend));
+
+    private static string[] List(string value) => value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+
+namespace Storage.Bench.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL cluster with production-like durability (fsync and synchronous_commit on,
+/// the defaults), so commit costs are real. As root it runs as the postgres user.
+/// </summary>
+internal sealed class BenchPostgres : IDisposable
+{
+    private readonly string _bin;
+    private readonly string _root;
+    private readonly int _port;
+
+    private BenchPostgres(string bin, string root, int port)
+    {
+        _bin = bin;
+        _root = root;
+        _port = port;
+    }
+
+    private string Data => Path.Combine(_root, "pg");
+
+    public string ConnectionString =>
+        $"Host=127.0.0.1;Port={_port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres;Maximum Pool Size=200;Timeout=30";
+
+    public static async Task<BenchPostgres> StartAsync()
+    {
+        var bin = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+        if (bin is null)
+            throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin: apt-get install -y postgresql");
+        var root = Directory.CreateTempSubdirectory("bench-pg-").FullName;
+        var server = new BenchPostgres(bin, root, Processes.FreePort());
+        Directory.CreateDirectory(server.Data);
+        if (Processes.IsRoot)
+        {
+            File.SetUnixFileMode(root, (UnixFileMode)0b111_101_101);
+            Processes.Run("chown", ["postgres:", server.Data]);
+        }
+        File.SetUnixFileMode(server.Data, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Processes.Run(Path.Combine(bin, "initdb"), ["-D", server.Data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"], asPostgres: true);
+        Processes.Run(Path.Combine(bin, "pg_ctl"),
+            ["-D", server.Data, "-l", Path.Combine(server.Data, "server.log"), "-w", "-t", "30", "-o",
+             $"-c listen_addresses=127.0.0.1 -p {server._port.ToString(CultureInfo.InvariantCulture)} -k {server.Data} -c max_connections=300 -c synchronous_commit=on",
+             "start"], asPostgres: true);
+        await Processes.WaitForPortAsync(server._port, TimeSpan.FromSeconds(30));
+        return server;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Processes.Run(Path.Combine(_bin, "pg_ctl"), ["-D", Data, "-m", "immediate", "-w", "stop"], asPostgres: true);
+        }
+        finally
+        {
+            try { Directory.Delete(_root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+}
