@@ -16,8 +16,6 @@ internal abstract class ServiceScenario(BenchContext context, string backend) : 
 
     public sealed override int? HostPid => Host?.Pid;
 
-    protected BenchContext Context => context;
-
     protected ServiceHost? Host { get; private set; }
 
     public sealed override async Task SetupAsync(int maxConcurrency, CancellationToken cancellationToken)
