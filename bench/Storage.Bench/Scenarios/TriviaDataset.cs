@@ -27,7 +27,7 @@ internal sealed record TriviaDataset(long[] RoundIds, long[] StatIds)
 
     private const string PostgresUp = """
         CREATE TABLE trivia_rounds (id bigserial PRIMARY KEY, user_id text NOT NULL, result text NOT NULL, timestamp timestamptz NOT NULL);
-        CREATE INDEX trivia_rounds_result_time ON trivia_rounds (result, timestamp);
+        CREATE INDEX trivia_rounds_result_time ON trivia_rounds (result, timestamp, user_id);
         CREATE INDEX trivia_rounds_user_time ON trivia_rounds (user_id, timestamp);
         CREATE TABLE trivia_stats (id bigserial PRIMARY KEY, user_id text NOT NULL UNIQUE, wins integer NOT NULL DEFAULT 0, played integer NOT NULL DEFAULT 0);
         CREATE TABLE bench_events (id bigserial PRIMARY KEY, user_id text NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL);
@@ -35,7 +35,7 @@ internal sealed record TriviaDataset(long[] RoundIds, long[] StatIds)
 
     private const string SqliteUp = """
         CREATE TABLE trivia_rounds (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, result TEXT NOT NULL, timestamp TIMESTAMP NOT NULL);
-        CREATE INDEX trivia_rounds_result_time ON trivia_rounds (result, timestamp);
+        CREATE INDEX trivia_rounds_result_time ON trivia_rounds (result, timestamp, user_id);
         CREATE INDEX trivia_rounds_user_time ON trivia_rounds (user_id, timestamp);
         CREATE TABLE trivia_stats (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL UNIQUE, wins INTEGER NOT NULL DEFAULT 0, played INTEGER NOT NULL DEFAULT 0);
         CREATE TABLE bench_events (id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, payload TEXT NOT NULL, created_at TIMESTAMP NOT NULL);
