@@ -8,16 +8,17 @@ namespace Storage.Core;
 /// </summary>
 public sealed class PluginConnection : IAsyncDisposable, IDisposable
 {
-    private readonly Action<DbConnection>? _onClose;
+    private readonly Func<DbConnection, bool>? _release;
 
-    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Action<DbConnection>? onClose = null, Internal.SqliteAuthorizer? authorizer = null)
+    // release: called on dispose; true when a pool took the connection back, so it stays open.
+    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Func<DbConnection, bool>? release = null, Internal.SqliteAuthorizer? authorizer = null)
     {
         Authorizer = authorizer;
         Plugin = plugin;
         Provider = provider;
         Connection = connection;
         Schema = schema;
-        _onClose = onClose;
+        _release = release;
     }
 
     /// <summary>The plugin this connection belongs to.</summary>
@@ -53,13 +54,13 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
 
     public void Dispose()
     {
-        _onClose?.Invoke(Connection);
-        Connection.Dispose();
+        if (_release?.Invoke(Connection) != true)
+            Connection.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _onClose?.Invoke(Connection);
-        await Connection.DisposeAsync().ConfigureAwait(false);
+        if (_release?.Invoke(Connection) != true)
+            await Connection.DisposeAsync().ConfigureAwait(false);
     }
 }

@@ -42,6 +42,13 @@ internal sealed class SqliteAuthorizer
     /// </summary>
     public bool AllowTransactionControl { get; set; } = true;
 
+    /// <summary>Back to the defaults before a pooled connection is reused.</summary>
+    public void Reset()
+    {
+        Trusted = false;
+        AllowTransactionControl = true;
+    }
+
     public void Install(sqlite3 handle)
     {
         raw.sqlite3_enable_load_extension(handle, 0);

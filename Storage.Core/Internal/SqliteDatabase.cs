@@ -6,14 +6,16 @@ namespace Storage.Core.Internal;
 
 /// <summary>
 /// SQLite backend: one database file per plugin (<c>&lt;directory&gt;/&lt;plugin&gt;.db</c>) in WAL mode.
-/// Service connections are pooled; plugin connections are never pooled, so an authorizer installed
-/// for plugin-written SQL never reaches a service connection.
+/// Service connections are pooled by Microsoft.Data.Sqlite; plugin connections live in pools of their
+/// own per plugin and access (<see cref="SqlitePluginPool"/>), so an authorizer installed for
+/// plugin-written SQL never reaches a service connection.
 /// </summary>
 internal sealed class SqliteDatabase : IPluginDatabase
 {
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
     private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _prepared = new();
+    private readonly SqlitePluginPool _pool = new();
 
     public SqliteDatabase(IOptions<StorageOptions> options)
     {
@@ -43,18 +45,26 @@ internal sealed class SqliteDatabase : IPluginDatabase
     public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
     {
         await PrepareAsync(plugin).ConfigureAwait(false);
+        if (_pool.TryRent(plugin, access) is { } pooled)
+            return Wrap(plugin, access, pooled);
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = FilePath(plugin),
             Mode = access == PluginAccess.Read ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
+            // Microsoft.Data.Sqlite's pool would hand this handle, authorizer and all, to any opener of the same string.
             Pooling = false,
         };
         var connection = await OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
         var authorizer = new SqliteAuthorizer(access);
         authorizer.Install(connection.Handle!);
-        // Holding the authorizer in the close callback keeps its delegate alive for the connection's lifetime.
-        return new PluginConnection(plugin, Provider, connection, schema: null, onClose: _ => GC.KeepAlive(authorizer), authorizer);
+        return Wrap(plugin, access, new SqlitePluginPool.Entry(connection, authorizer));
     }
+
+    /// <summary>Closes the idle plugin connections of one plugin (before its file is removed).</summary>
+    public void ReleasePlugin(PluginId plugin) => _pool.Clear(plugin);
+
+    private PluginConnection Wrap(PluginId plugin, PluginAccess access, SqlitePluginPool.Entry entry) =>
+        new(plugin, Provider, entry.Connection, schema: null, release: _ => _pool.Return(plugin, access, entry), entry.Authorizer);
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {

@@ -64,7 +64,24 @@ internal sealed partial class StorageService(
         {
             LogDrainTimedOut(logger);
         }
+        await FlushRepliesAsync(cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
+    }
+
+    // Replies are buffered by the client; closing right after the drain could drop the last ones
+    // although their writes were applied. A PING round trip returns only after the server has read them.
+    private async Task FlushRepliesAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is null)
+            return;
+        try
+        {
+            await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or NatsException)
+        {
+            LogFlushFailed(logger, ex);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -114,6 +131,9 @@ internal sealed partial class StorageService(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage service listening on {Url} as user {User}")]
     private static partial void LogStarted(ILogger logger, string url, string user);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not flush the last replies before closing the NATS connection")]
+    private static partial void LogFlushFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before every in-flight request was answered")]
     private static partial void LogDrainTimedOut(ILogger logger);

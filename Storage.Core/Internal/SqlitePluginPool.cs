@@ -1,0 +1,49 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// Idle SQLite plugin connections per plugin and access mode, each with its authorizer still
+/// installed. Opening a file, running its pragmas and installing an authorizer costs more than most
+/// row requests, so connections are reused. A connection comes back only in a clean state: no open
+/// transaction, no progress handler, and the authorizer's flags at their defaults; otherwise it is closed.
+/// </summary>
+internal sealed class SqlitePluginPool
+{
+    private const int MaxIdlePerKey = 8;
+    private readonly ConcurrentDictionary<(PluginId Plugin, PluginAccess Access), ConcurrentBag<Entry>> _idle = new();
+
+    public Entry? TryRent(PluginId plugin, PluginAccess access) =>
+        access != PluginAccess.Schema && _idle.TryGetValue((plugin, access), out var bag) && bag.TryTake(out var entry) ? entry : null;
+
+    /// <summary>Takes a connection back; false when it must be closed instead.</summary>
+    public bool Return(PluginId plugin, PluginAccess access, Entry entry)
+    {
+        // Schema sessions toggle the authorizer's trust while they run: never reuse them.
+        if (access == PluginAccess.Schema || entry.Connection.State != System.Data.ConnectionState.Open)
+            return false;
+        var handle = entry.Connection.Handle!;
+        if (raw.sqlite3_get_autocommit(handle) == 0)
+            return false;
+        raw.sqlite3_progress_handler(handle, 0, null, null);
+        entry.Authorizer.Reset();
+        var bag = _idle.GetOrAdd((plugin, access), _ => new ConcurrentBag<Entry>());
+        if (bag.Count >= MaxIdlePerKey)
+            return false;
+        bag.Add(entry);
+        return true;
+    }
+
+    public void Clear(PluginId plugin)
+    {
+        foreach (var access in Enum.GetValues<PluginAccess>())
+            if (_idle.TryRemove((plugin, access), out var bag))
+                while (bag.TryTake(out var entry))
+                    entry.Connection.Dispose();
+    }
+
+    /// <summary>An open plugin connection and the authorizer that must live as long as it.</summary>
+    public sealed record Entry(SqliteConnection Connection, SqliteAuthorizer Authorizer);
+}
