@@ -83,6 +83,21 @@ internal sealed class KvSql
         + (hasAfter ? " AND kv.key > @after" : "")
         + " ORDER BY kv.key LIMIT @take";
 
+    /// <summary>Binds a page request to a command made from <see cref="List(KvKeyRange)"/> for the same range.</summary>
+    public static System.Data.Common.DbCommand BindList(System.Data.Common.DbCommand command, KvKeyRange range)
+    {
+        command.With("now", range.Now).With("take", range.Take);
+        if (range.Prefix is not null)
+            command.With("prefix", range.Prefix);
+        if (range.Upper is not null)
+            command.With("upper", range.Upper);
+        if (range.After is not null)
+            command.With("after", range.After);
+        return command;
+    }
+
+    public string List(KvKeyRange range) => List(range.Prefix is not null, range.Upper is not null, range.After is not null);
+
     public string Sweep => $"DELETE FROM {Table} WHERE expires_at IS NOT NULL AND expires_at <= @now";
 
     private string Upsert(string condition) => $"""

@@ -45,14 +45,7 @@ internal sealed class PostgresKvEngine : IKvEngine
     {
         var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand(sql.List(range.Prefix is not null, range.Upper is not null, range.After is not null))
-            .With("now", range.Now).With("take", range.Take);
-        if (range.Prefix is not null)
-            command.With("prefix", range.Prefix);
-        if (range.Upper is not null)
-            command.With("upper", range.Upper);
-        if (range.After is not null)
-            command.With("after", range.After);
+        await using var command = KvSql.BindList(connection.CreateCommand(sql.List(range)), range);
         var keys = new List<string>(Math.Min(range.Take, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -17,14 +17,7 @@ internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
     public Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken) =>
         File(plugin).ReadAsync((sql, commands) =>
         {
-            var command = commands.Get(sql.List(range.Prefix is not null, range.Upper is not null, range.After is not null))
-                .With("now", range.Now).With("take", range.Take);
-            if (range.Prefix is not null)
-                command.With("prefix", range.Prefix);
-            if (range.Upper is not null)
-                command.With("upper", range.Upper);
-            if (range.After is not null)
-                command.With("after", range.After);
+            var command = KvSql.BindList(commands.Get(sql.List(range)), range);
             var keys = new List<string>(Math.Min(range.Take, 1024));
             using var reader = command.ExecuteReader();
             while (reader.Read())

@@ -2,16 +2,19 @@ using System.Globalization;
 
 namespace Storage.Bench;
 
-/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres</c>.</summary>
-internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends)
+/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --soak 60</c>.</summary>
+internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0)
 {
     public const string Usage = """
-        Storage.Bench: KV over NATS against its baselines (echo, JetStream KV, direct database).
+        Storage.Bench: the storage service over NATS against its baselines (echo, JetStream KV, direct database).
           --duration S       measured seconds per cell (default 5)
           --warmup S         unmeasured seconds before each cell (default 1)
           --concurrency LIST in-flight requests, comma separated (default 1,16,64)
-          --only LIST        scenario name prefixes to run, e.g. kv,echo,jetstream,db (default all)
+          --only LIST        scenario name prefixes to run: echo,jetstream,db,kv,row,sql (default all;
+                             a prefix matching nothing, e.g. none, runs only the soak)
           --backends LIST    sqlite,postgres (default both)
+          --soak S           after the cells, KV set/get at c=64 for S seconds per backend,
+                             sampling the host's RSS every second (default 0: off)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -27,13 +30,14 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--concurrency" => options with { Concurrency = List(Next()).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() },
                 "--only" => options with { Only = List(Next()) },
                 "--backends" => options with { Backends = List(Next()) },
+                "--soak" => options with { SoakSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
             };
             if (options is null)
                 return null;
         }
-        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
             throw new ArgumentException($"Durations must be positive and concurrency at least 1.\n{Usage}");
         return options;
     }

@@ -31,6 +31,8 @@ using var nats = await BenchNatsServer.StartAsync();
 using var postgres = options.Backends.Contains("postgres") ? await BenchPostgres.StartAsync() : null;
 var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
 var results = new List<CellResult>();
+var soaks = new List<SoakResult>();
+Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
     foreach (var scenario in ScenarioCatalog.All(context).Where(options.Wants))
@@ -44,7 +46,7 @@ try
                 {
                     var cell = await Runner.RunCellAsync(scenario, concurrency, options, cancel.Token);
                     results.Add(cell);
-                    Console.Error.WriteLine($"{cell.Scenario,-14} {cell.Backend,-9} c={cell.Concurrency,-4} {cell.OpsPerSecond,10:F0} ops/s  p50 {cell.P50:F3} ms  p99 {cell.P99:F3} ms");
+                    Console.Error.WriteLine($"{cell.Scenario,-16} {cell.Backend,-9} c={cell.Concurrency,-4} {cell.OpsPerSecond,10:F0} ops/s  p50 {cell.P50:F3} ms  p95 {cell.P95:F3} ms  p99 {cell.P99:F3} ms");
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -54,13 +56,31 @@ try
             }
         }
     }
+    if (options.SoakSeconds > 0)
+    {
+        foreach (var backend in ScenarioCatalog.ServiceBackends.Where(options.Backends.Contains))
+        {
+            var soak = await Soak.RunAsync(context, backend, options.SoakSeconds, cancel.Token);
+            soaks.Add(soak);
+            Console.Error.WriteLine(soak.Line());
+        }
+    }
 }
 finally
 {
+    await context.Hosts.DisposeAsync();
     try { Directory.Delete(work, recursive: true); } catch (IOException) { }
 }
 
 Console.WriteLine();
 Console.WriteLine(Report.Table(results));
+Console.WriteLine("Service host: a separate process (`dotnet Storage.Host.dll`); host CPU and RSS from its /proc, load generator excluded. "
+    + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) so it never throttles.");
+Console.WriteLine();
+foreach (var soak in soaks)
+    Console.WriteLine(soak.Line());
+if (soaks.Count > 0)
+    Console.WriteLine();
+Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HdrHistogram;
+using Storage.Bench.Infrastructure;
 
 namespace Storage.Bench;
 
@@ -12,13 +13,25 @@ internal static class Runner
     {
         if (options.WarmupSeconds > 0)
             await PhaseAsync(scenario, concurrency, TimeSpan.FromSeconds(options.WarmupSeconds), cancellationToken);
+        var pid = scenario.HostPid;
+        if (pid is { } p)
+            ProcStats.ResetPeak(p); // when refused, VmHWM is the peak since the host started: still an upper bound
+        var cpuBefore = pid is { } p1 ? ProcStats.CpuMilliseconds(p1) : 0;
         var (operations, elapsed, histogram) = await PhaseAsync(scenario, concurrency, TimeSpan.FromSeconds(options.DurationSeconds), cancellationToken);
+        double? cpu = pid is { } p2 ? ProcStats.CpuMilliseconds(p2) - cpuBefore : null;
+        double? peak = pid is { } p3 ? ProcStats.PeakRssMegabytes(p3) : null;
         static double Ms(long microseconds) => microseconds / 1000.0;
         return new CellResult(scenario.Name, scenario.Backend, concurrency, operations / elapsed.TotalSeconds,
-            Ms(histogram.GetValueAtPercentile(50)), Ms(histogram.GetValueAtPercentile(95)), Ms(histogram.GetValueAtPercentile(99)));
+            Ms(histogram.GetValueAtPercentile(50)), Ms(histogram.GetValueAtPercentile(95)), Ms(histogram.GetValueAtPercentile(99)))
+        {
+            Operations = operations,
+            Seconds = elapsed.TotalSeconds,
+            HostCpuMs = cpu,
+            HostPeakMb = peak,
+        };
     }
 
-    private static async Task<(long Operations, TimeSpan Elapsed, LongHistogram Histogram)> PhaseAsync(
+    public static async Task<(long Operations, TimeSpan Elapsed, LongHistogram Histogram)> PhaseAsync(
         Scenario scenario, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();

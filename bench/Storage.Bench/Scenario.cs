@@ -13,6 +13,9 @@ internal abstract class Scenario : IAsyncDisposable
     /// <summary>What serves it: <c>sqlite</c>, <c>postgres</c> or <c>nats</c>.</summary>
     public abstract string Backend { get; }
 
+    /// <summary>The service host process serving this scenario, whose CPU and memory are reported; null for baselines.</summary>
+    public virtual int? HostPid => null;
+
     /// <summary>Starts what the scenario needs and writes the keys it reads.</summary>
     public virtual Task SetupAsync(int maxConcurrency, CancellationToken cancellationToken) => Task.CompletedTask;
 

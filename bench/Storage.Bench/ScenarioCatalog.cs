@@ -2,12 +2,20 @@ using Storage.Bench.Scenarios;
 
 namespace Storage.Bench;
 
-/// <summary>Every scenario family, in the order they run: baselines first, then the service.</summary>
+/// <summary>
+/// Every scenario family, in the order they run: baselines first, then the service, grouped by
+/// backend (one service host runs at a time, see <see cref="Infrastructure.ServiceHosts"/>).
+/// </summary>
 internal static class ScenarioCatalog
 {
+    public static readonly string[] ServiceBackends = ["sqlite", "postgres"];
+
     public static IEnumerable<Scenario> All(BenchContext context) =>
         NatsEchoScenarios.Create(context)
             .Concat(JetStreamScenarios.Create(context))
             .Concat(DirectDatabaseScenarios.Create(context))
-            .Concat(KvScenarios.Create(context));
+            .Concat(ServiceBackends.SelectMany(backend =>
+                KvScenarios.Create(context, backend)
+                    .Concat(RowScenarios.Create(context, backend))
+                    .Concat(SqlScenarios.Create(context, backend))));
 }

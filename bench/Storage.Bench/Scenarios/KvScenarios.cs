@@ -1,78 +1,75 @@
 using System.Text;
-using Microsoft.Extensions.Hosting;
-using NATS.Client.Core;
-using Storage.Host;
 
 namespace Storage.Bench.Scenarios;
 
 /// <summary>
-/// The service itself: KV set/get as a plugin sends them, through real NATS request/reply to the
-/// real host started in process. One host at a time: every host answers the same subjects.
+/// The KV tier as a plugin uses it: set and get of 128-byte values over 1000 keys, incr of 1000
+/// counters, and a prefix list returning 100 keys (10 prefixes of 100 keys each).
 /// </summary>
 internal static class KvScenarios
 {
-    public static IEnumerable<Scenario> Create(BenchContext context)
+    public static IEnumerable<Scenario> Create(BenchContext context, string backend)
     {
-        foreach (var backend in new[] { "sqlite", "postgres" })
-        {
-            yield return new KvScenario(context, backend, set: true);
-            yield return new KvScenario(context, backend, set: false);
-        }
+        yield return new KvScenario(context, backend, "set");
+        yield return new KvScenario(context, backend, "get");
+        yield return new KvScenario(context, backend, "incr");
+        yield return new KvScenario(context, backend, "list");
     }
 
-    private sealed class KvScenario(BenchContext context, string backend, bool set) : Scenario
+    /// <summary>The soak's load: set and get alternating per worker over the same 1000 keys.</summary>
+    public static Scenario SetGet(BenchContext context, string backend) => new KvScenario(context, backend, "set_get");
+
+    private sealed class KvScenario(BenchContext context, string backend, string op) : ServiceScenario(context, backend)
     {
-        private const string Plugin = "bench";
-        private IHost? _host;
-        private NatsConnection? _client;
+        private const int ListPrefixes = 10;
+        private const int KeysPerPrefix = 100;
         private byte[][] _bodies = [];
+        private byte[][] _gets = [];
 
-        public override string Name => set ? "kv_set" : "kv_get";
+        public override string Name => $"kv_{op}";
 
-        public override string Backend => backend;
-
-        public override async Task SetupAsync(int maxConcurrency, CancellationToken cancellationToken)
+        protected override async Task PrepareAsync(CancellationToken cancellationToken)
         {
-            var sqlite = Path.Combine(context.WorkDirectory, $"kv-{backend}");
-            _host = StorageHostBuilder.Create(
-            [
-                $"--Nats:Url={context.NatsUrl}",
-                $"--Storage:Provider={backend}",
-                $"--Storage:Sqlite:Directory={sqlite}",
-                $"--Storage:Postgres:ConnectionString={context.PostgresConnectionString}",
-                "--Logging:LogLevel:Default=Warning",
-            ]).Build();
-            await _host.StartAsync(cancellationToken);
-            _client = new NatsConnection(NatsOpts.Default with { Url = context.NatsUrl, RequestTimeout = TimeSpan.FromSeconds(30) });
-            await _client.ConnectAsync();
-            var sets = Enumerable.Range(0, BenchData.KeyCount)
-                .Select(i => Encoding.UTF8.GetBytes($$"""{"key":"{{BenchData.Key(i)}}","value":{{BenchData.ValueJson}}}""")).ToArray();
-            foreach (var body in sets)
-                await RequestAsync("set", body, cancellationToken);
-            _bodies = set ? sets : Enumerable.Range(0, BenchData.KeyCount)
-                .Select(i => Encoding.UTF8.GetBytes($$"""{"key":"{{BenchData.Key(i)}}"}""")).ToArray();
-        }
-
-        public override ValueTask RunOnceAsync(int worker, long iteration, CancellationToken cancellationToken) =>
-            RequestAsync(set ? "set" : "get", _bodies[KeyIndex(worker, iteration)], cancellationToken);
-
-        public override async ValueTask DisposeAsync()
-        {
-            if (_client is not null)
-                await _client.DisposeAsync();
-            if (_host is not null)
+            var sets = Enumerable.Range(0, BenchData.KeyCount).Select(i => Body($$"""{"key":"{{BenchData.Key(i)}}","value":{{BenchData.ValueJson}}}""")).ToArray();
+            switch (op)
             {
-                await _host.StopAsync();
-                _host.Dispose();
+                case "set":
+                    _bodies = sets;
+                    break;
+                case "set_get":
+                    _bodies = sets;
+                    _gets = Enumerable.Range(0, BenchData.KeyCount).Select(i => Body($$"""{"key":"{{BenchData.Key(i)}}"}""")).ToArray();
+                    break;
+                case "get":
+                    await Parallel.ForEachAsync(sets, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+                        async (body, token) => await RequestAsync(Kv("set"), body, token));
+                    _bodies = Enumerable.Range(0, BenchData.KeyCount).Select(i => Body($$"""{"key":"{{BenchData.Key(i)}}"}""")).ToArray();
+                    break;
+                case "incr":
+                    _bodies = Enumerable.Range(0, BenchData.KeyCount).Select(i => Body($$"""{"key":"counter:{{i:D4}}"}""")).ToArray();
+                    break;
+                default:
+                    var keys = Enumerable.Range(0, ListPrefixes * KeysPerPrefix)
+                        .Select(i => Body($$"""{"key":"list:{{i / KeysPerPrefix:D2}}:{{i % KeysPerPrefix:D3}}","value":{{BenchData.ValueJson}}}"""));
+                    await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+                        async (body, token) => await RequestAsync(Kv("set"), body, token));
+                    _bodies = Enumerable.Range(0, ListPrefixes).Select(p => Body($$"""{"prefix":"list:{{p:D2}}:"}""")).ToArray();
+                    var first = Encoding.UTF8.GetString((await RequestAsync(Kv("list"), _bodies[0], cancellationToken)).AsSpan());
+                    if (first.Split("list:00:", StringSplitOptions.None).Length - 1 != KeysPerPrefix)
+                        throw new InvalidOperationException($"list should return {KeysPerPrefix} keys: {first}");
+                    break;
             }
         }
 
-        private async ValueTask RequestAsync(string op, byte[] body, CancellationToken cancellationToken)
+        public override async ValueTask RunOnceAsync(int worker, long iteration, CancellationToken cancellationToken)
         {
-            var reply = await _client!.RequestAsync<byte[], byte[]>($"db.kv.{Plugin}.{op}", body, cancellationToken: cancellationToken);
-            // Success replies carry no headers; a failed request must not count as a fast one.
-            if (reply.Headers?.TryGetValue("Nats-Service-Error", out var error) == true)
-                throw new InvalidOperationException($"{op} failed: {error} {Encoding.UTF8.GetString(reply.Data ?? [])}");
+            var index = KeyIndex(worker, iteration);
+            if (op == "set_get")
+                await RequestAsync(Kv(iteration % 2 == 0 ? "set" : "get"), iteration % 2 == 0 ? _bodies[index] : _gets[index], cancellationToken);
+            else
+                await RequestAsync(Kv(op), _bodies[index % _bodies.Length], cancellationToken);
         }
+
+        private static byte[] Body(string json) => Encoding.UTF8.GetBytes(json);
     }
 }

@@ -1,0 +1,11 @@
+namespace Storage.Host.Nats;
+
+/// <summary>Where a request's handler starts running.</summary>
+internal enum RequestExecution
+{
+    /// <summary>On a thread-pool thread: for handlers that may do long synchronous work (SQLite queries).</summary>
+    Background,
+
+    /// <summary>On the endpoint's delivery loop until its first real await: for short handlers.</summary>
+    Inline,
+}
