@@ -33,7 +33,7 @@ internal sealed class AdminExport(
         {
             writer.WriteStartObject();
             writer.WriteString("plugin", plugin.Value);
-            writer.WriteString("exported_at", UtcTimestamp(clock.GetUtcNow()));
+            writer.WriteString("exported_at", UtcTimestampJsonConverter.Format(clock.GetUtcNow()));
             writer.WriteStartArray("kv");
             await foreach (var entry in kv.ExportAsync(plugin, cancellationToken).ConfigureAwait(false))
             {
@@ -71,7 +71,4 @@ internal sealed class AdminExport(
             $"The export of plugin '{plugin}' exceeds {limit} bytes, the limit set by {reason}; inspect it with db.admin.storage and db.admin.kv instead.",
             new Dictionary<string, object?> { ["limit"] = limit, ["max_payload"] = limits.MaxPayload, ["export_max_bytes"] = configured });
     }
-
-    private static string UtcTimestamp(DateTimeOffset time) =>
-        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -40,6 +40,23 @@ public sealed class AdminExportTests
     [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
+    public async Task Through_nats_an_export_over_the_servers_max_payload_is_too_large(string backend)
+    {
+        var plugin = TestPlugins.New("adm");
+        var big = new string('v', 60 * 1024);
+        for (var i = 0; i < 20; i++)
+            await AdminTestData.SucceedAsync(backend, $"db.kv.{plugin}.set", $$"""{"key":"big{{i}}","value":"{{big}}"}""");
+
+        var export = await TestHosts.RequestAsync(backend, $"db.admin.export.{plugin}", "{}");
+
+        Assert.AreEqual("TOO_LARGE", export.ErrorCode, export.Body.ToString());
+        StringAssert.Contains(export.ErrorMessage, "max_payload of 1048576 bytes");
+        Assert.AreEqual("413", export.Headers?["Nats-Service-Error-Code"].ToString());
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
     public async Task An_export_past_the_configured_limit_is_too_large(string backend)
     {
         var plugin = await FillKvAsync(backend);
