@@ -31,10 +31,13 @@ public sealed class AdminPurgeTests
     public async Task Purge_deletes_everything_and_the_plugin_starts_again_from_scratch(string backend)
     {
         var plugin = await AdminTestData.FilledPluginAsync(backend);
+        await AdminTestData.SucceedAsync(backend, $"db.sql.{plugin}.query", """{"query":"SELECT count(*) AS n FROM quotes"}""");
 
         var purge = await AdminTestData.SucceedAsync(backend, $"db.admin.purge.{plugin}", $$"""{"confirm":"{{plugin}}"}""");
 
         Assert.IsTrue(purge["purged"].GetBoolean());
+        var stats = await AdminTestData.SucceedAsync(backend, $"db.sql.{plugin}.stats", "{}");
+        Assert.AreEqual("[]", stats["queries"].GetRawText());
         Assert.AreEqual("NOT_FOUND", (await TestHosts.RequestAsync(backend, $"db.admin.storage.{plugin}", "{}")).ErrorCode);
         var plugins = await AdminTestData.SucceedAsync(backend, "db.admin.plugins", "{}");
         Assert.IsFalse(plugins["plugins"].EnumerateArray().Any(p => p.GetProperty("plugin").GetString() == plugin.Value));
