@@ -33,4 +33,18 @@ public interface IPluginDatabase
 
     /// <summary>Plugins that have storage (a schema or a file), sorted by name.</summary>
     Task<IReadOnlyList<PluginId>> ListPluginsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Bytes the plugin's storage takes on disk: the SQLite file with its <c>-wal</c> and <c>-shm</c>
+    /// files, or the sum of <c>pg_total_relation_size</c> over the relations in the plugin's schema.
+    /// </summary>
+    Task<long> MeasureAsync(PluginId plugin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes everything the plugin has (SQLite: its files; PostgreSQL: its schema, role and the
+    /// service's rows about it) and forgets what this instance cached about it, so the next use
+    /// starts from scratch. Callers first let every <see cref="IPluginLifecycleObserver"/> release
+    /// its connections. Returns whether there was anything to delete.
+    /// </summary>
+    Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken);
 }

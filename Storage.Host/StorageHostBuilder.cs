@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Storage.Core;
+using Storage.Host.Admin;
 using Storage.Host.Endpoints;
 using Storage.Host.Nats;
 using Storage.Host.Observability;
@@ -30,6 +31,7 @@ internal static class StorageHostBuilder
             .AddMigrations(builder.Configuration.GetSection("Migrations"))
             .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
+        builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection("Admin"));
         builder.Services.AddStorageTelemetry(builder.Configuration.GetSection("Telemetry"));
         return builder;
     }
@@ -43,6 +45,7 @@ internal static class StorageHostBuilder
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, RowEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, MigrationEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, SqlEndpoints>());
+        services.AddAdmin();
         services.AddHostedService<StorageService>();
     }
 }

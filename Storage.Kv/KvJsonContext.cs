@@ -17,4 +17,5 @@ namespace Storage.Kv;
 [JsonSerializable(typeof(KvListResponse))]
 [JsonSerializable(typeof(KvIncrRequest))]
 [JsonSerializable(typeof(KvIncrResponse))]
+[JsonSerializable(typeof(KvExportEntry))]
 public sealed partial class KvJsonContext : JsonSerializerContext;

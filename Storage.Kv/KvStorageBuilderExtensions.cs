@@ -21,7 +21,9 @@ public static class KvStorageBuilderExtensions
             var database = sp.GetRequiredService<IPluginDatabase>();
             return database.Provider == StorageProvider.Postgres ? new PostgresKvEngine(database) : new SqliteKvEngine(database);
         });
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
         builder.Services.TryAddSingleton<IKvStore, KvStore>();
+        builder.Services.TryAddSingleton<IKvInspector, KvInspector>();
         builder.Services.TryAddSingleton<KvSweeper>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KvSweeper>(sp => sp.GetRequiredService<KvSweeper>()));
         return builder;

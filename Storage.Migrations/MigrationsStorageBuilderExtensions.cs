@@ -17,6 +17,7 @@ public static class MigrationsStorageBuilderExtensions
         if (configure is not null)
             options.Configure(configure);
         builder.Services.TryAddSingleton<PostgresMigrationSetup>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, PostgresMigrationSetup>(sp => sp.GetRequiredService<PostgresMigrationSetup>()));
         builder.Services.TryAddSingleton<IMigrator, Migrator>();
         return builder;
     }

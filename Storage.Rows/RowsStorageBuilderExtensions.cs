@@ -14,6 +14,7 @@ public static class RowsStorageBuilderExtensions
         builder.Services.TryAddSingleton<RowCatalog>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginSchemaObserver, RowCatalog>(sp => sp.GetRequiredService<RowCatalog>()));
         builder.Services.TryAddSingleton<IRowStore, RowStore>();
+        builder.Services.TryAddSingleton<IRowInspector, RowInspector>();
         return builder;
     }
 }

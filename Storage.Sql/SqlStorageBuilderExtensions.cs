@@ -22,6 +22,7 @@ public static class SqlStorageBuilderExtensions
             options.Configure(configure);
         builder.Services.TryAddSingleton<SqlRateLimiter>();
         builder.Services.TryAddSingleton<SqlProfiler>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, SqlProfiler>(sp => sp.GetRequiredService<SqlProfiler>()));
         builder.Services.TryAddSingleton<ISqlRunner, SqlRunner>();
         return builder;
     }

@@ -10,7 +10,7 @@ namespace Storage.Core.Internal;
 /// with USAGE and CREATE on that schema only. Plugin-written SQL runs on connections whose session
 /// user is that role; the role's password is generated and kept by the service in <c>_storage.plugins</c>.
 /// </summary>
-internal sealed class PostgresDatabase : IPluginDatabase, IAsyncDisposable
+internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;

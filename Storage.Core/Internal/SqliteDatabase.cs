@@ -93,6 +93,34 @@ internal sealed class SqliteDatabase : IPluginDatabase
         return Task.FromResult(plugins);
     }
 
+    public Task<long> MeasureAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        Task.FromResult(PluginFiles(plugin).Select(path => new FileInfo(path)).Where(file => file.Exists).Sum(file => file.Length));
+
+    public Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        _prepared.TryRemove(plugin, out _);
+        // Pooled service connections keep the file open; an open handle would survive the delete and write to a removed file.
+        using (var pooled = new SqliteConnection(ServiceConnectionString(plugin)))
+            SqliteConnection.ClearPool(pooled);
+        var existed = File.Exists(FilePath(plugin));
+        try
+        {
+            foreach (var path in PluginFiles(plugin))
+                File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new StorageException(StorageErrorCode.Unavailable, $"The files of plugin '{plugin}' could not be deleted: {ex.Message}", null, ex);
+        }
+        return Task.FromResult(existed);
+    }
+
+    private string[] PluginFiles(PluginId plugin)
+    {
+        var path = FilePath(plugin);
+        return [path, path + "-wal", path + "-shm"];
+    }
+
     private string ServiceConnectionString(PluginId plugin) =>
         new SqliteConnectionStringBuilder { DataSource = FilePath(plugin), Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
 

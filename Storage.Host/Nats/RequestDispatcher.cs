@@ -16,7 +16,13 @@ namespace Storage.Host.Nats;
 /// </summary>
 internal sealed partial class RequestDispatcher
 {
-    private const int PluginTokenIndex = 2;
+    /// <summary>Where tier subjects carry the plugin: the third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
+    public const int DefaultPluginTokenIndex = 2;
+
+    /// <summary>For endpoints whose subject names no plugin (<c>db.admin.plugins</c>): the handler gets <c>default</c>.</summary>
+    public const int NoPlugin = -1;
+
+    private const string NoPluginTag = "-";
     private readonly SemaphoreSlim _slots;
     private readonly IdempotencyCache _idempotency;
     private readonly ILogger<RequestDispatcher> _logger;
@@ -43,16 +49,27 @@ internal sealed partial class RequestDispatcher
 
     /// <summary>Adds an endpoint whose subject has the plugin as its third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
     public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken) =>
-        AddEndpointAsync(service, name, subject, isWrite, handler, RequestExecution.Background, cancellationToken);
+        AddEndpointAsync(service, name, subject, isWrite, DefaultPluginTokenIndex, handler, RequestExecution.Background, cancellationToken);
 
     /// <summary>
     /// Adds an endpoint; <see cref="RequestExecution.Inline"/> starts each request on the endpoint's
     /// own delivery loop, for handlers whose synchronous part is a few microseconds (KV): it saves a
     /// thread-pool hand-off per request, while anything that awaits I/O still runs concurrently.
     /// </summary>
-    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, RequestExecution execution, CancellationToken cancellationToken)
+    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, RequestExecution execution, CancellationToken cancellationToken) =>
+        AddEndpointAsync(service, name, subject, isWrite, DefaultPluginTokenIndex, handler, execution, cancellationToken);
+
+    /// <summary>
+    /// Adds an endpoint whose subject has the plugin at <paramref name="pluginTokenIndex"/> (0-based;
+    /// <c>db.admin.storage.&lt;plugin&gt;</c> is 3), or <see cref="NoPlugin"/> when it names none.
+    /// </summary>
+    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, int pluginTokenIndex, RequestHandler handler, CancellationToken cancellationToken) =>
+        AddEndpointAsync(service, name, subject, isWrite, pluginTokenIndex, handler, RequestExecution.Background, cancellationToken);
+
+    private ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, int pluginTokenIndex, RequestHandler handler,
+        RequestExecution execution, CancellationToken cancellationToken)
     {
-        var endpoint = new Endpoint(name, isWrite, handler, execution);
+        var endpoint = new Endpoint(name, isWrite, pluginTokenIndex, handler, execution);
         return service.AddEndpointAsync<ReadOnlyMemory<byte>>(
             msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
     }
@@ -107,12 +124,13 @@ internal sealed partial class RequestDispatcher
 
     private async Task HandleAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
     {
-        var token = PluginToken(msg.Subject);
-        var pluginTag = PluginId.TryParse(token, out var parsed) ? parsed.Value : StorageMetrics.InvalidPlugin;
+        var token = PluginToken(msg.Subject, endpoint.PluginTokenIndex);
+        var pluginTag = endpoint.PluginTokenIndex == NoPlugin ? NoPluginTag
+            : PluginId.TryParse(token, out var parsed) ? parsed.Value : StorageMetrics.InvalidPlugin;
         string? errorCode = null;
         try
         {
-            var plugin = PluginId.Parse(token);
+            var plugin = endpoint.PluginTokenIndex == NoPlugin ? default : PluginId.Parse(token);
             var requestId = endpoint.IsWrite ? RequestIds.Find(msg.Data.Span) : null;
             var reply = requestId is null
                 ? await endpoint.Handler(plugin, msg.Data, _stopping.Token).ConfigureAwait(false)
@@ -163,10 +181,12 @@ internal sealed partial class RequestDispatcher
         return new StorageException(StorageErrorCode.Internal, "An internal error occurred; it has been logged.");
     }
 
-    private static string? PluginToken(string subject)
+    private static string? PluginToken(string subject, int index)
     {
+        if (index < 0)
+            return null;
         var tokens = subject.Split('.');
-        return tokens.Length > PluginTokenIndex ? tokens[PluginTokenIndex] : null;
+        return tokens.Length > index ? tokens[index] : null;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure for plugin {Plugin} on {Subject}; answered INTERNAL")]
@@ -181,7 +201,7 @@ internal sealed partial class RequestDispatcher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply for {Subject}")]
     private static partial void LogReplyFailed(ILogger logger, Exception exception, string subject);
 
-    private sealed record Endpoint(string Name, bool IsWrite, RequestHandler Handler, RequestExecution Execution)
+    private sealed record Endpoint(string Name, bool IsWrite, int PluginTokenIndex, RequestHandler Handler, RequestExecution Execution)
     {
         // Endpoint names are "<tier>-<operation>" ("kv-set"); a single word is both.
         public string Tier { get; } = Name.Split('-', 2)[0];

@@ -19,6 +19,7 @@ internal sealed partial class StorageService(
     IPluginDatabase database,
     IEnumerable<IEndpointGroup> groups,
     RequestDispatcher dispatcher,
+    Admin.NatsServerLimits limits,
     ILoggerFactory loggerFactory,
     ILogger<StorageService> logger) : IHostedService, IAsyncDisposable
 {
@@ -36,6 +37,8 @@ internal sealed partial class StorageService(
         var url = RedactedUrl(nats.Url);
         _connection = await StartupRetry.RunAsync($"NATS at {url}", "Check Nats:Url, Nats:User and Nats:Password.",
             nats.ConnectRetrySeconds, logger, ConnectAsync, cancellationToken).ConfigureAwait(false);
+        if (_connection.ServerInfo is { MaxPayload: > 0 } info)
+            limits.MaxPayload = info.MaxPayload;
         var context = new NatsSvcContext(_connection);
         _service = await context.AddServiceAsync(
             new NatsSvcConfig(ServiceName, ServiceVersion)

@@ -6,8 +6,9 @@ namespace Storage.Kv.Internal;
 /// The storage engine behind <see cref="KvStore"/>, one per backend: SQLite runs one writer per
 /// plugin file that commits queued writes in batches; PostgreSQL coalesces concurrent writes of all
 /// plugins into one transaction (group commit). Either way a write completes only after its commit.
+/// As a lifecycle observer it drops what it holds for a plugin being purged.
 /// </summary>
-internal interface IKvEngine : IAsyncDisposable, IDisposable
+internal interface IKvEngine : IAsyncDisposable, IDisposable, IPluginLifecycleObserver
 {
     Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken);
 

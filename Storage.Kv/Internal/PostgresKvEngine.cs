@@ -151,6 +151,13 @@ internal sealed class PostgresKvEngine : IKvEngine
             ? KvCounter.Overflow(write)
             : ProviderErrors.Translate(ex) ?? ex;
 
+    // The tables are gone after a purge: the next use creates them again.
+    public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        _schemas.TryRemove(plugin, out _);
+        return ValueTask.CompletedTask;
+    }
+
     private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         var lazy = _schemas.GetOrAdd(plugin, p => new Lazy<Task<KvSql>>(() => CreateTablesAsync(p)));

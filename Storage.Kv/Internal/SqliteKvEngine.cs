@@ -28,6 +28,13 @@ internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
     public Task<int> SweepAsync(PluginId plugin, long now, CancellationToken cancellationToken) =>
         File(plugin).ReadAsync((sql, commands) => commands.Get(sql.Sweep).With("now", now).ExecuteNonQuery(), cancellationToken);
 
+    // Queued writes are flushed, then the writer and readers close, so the file can be deleted.
+    public async ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        if (_files.TryRemove(plugin, out var file) && file.IsValueCreated)
+            await file.Value.DisposeAsync().ConfigureAwait(false);
+    }
+
     // A container disposed synchronously (dev tools, tests) still flushes queued writes.
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 

@@ -5,7 +5,7 @@ using Storage.Core;
 namespace Storage.Migrations.Internal;
 
 /// <summary>Creates the service's migration objects once per process: the API functions, then per plugin the journal.</summary>
-internal sealed class PostgresMigrationSetup
+internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
 {
     private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _plugins = new();
     private readonly object _gate = new();
@@ -24,6 +24,13 @@ internal sealed class PostgresMigrationSetup
             _plugins.TryRemove(new KeyValuePair<PluginId, Lazy<Task>>(service.Plugin, lazy));
             throw;
         }
+    }
+
+    // The journal and lock row are gone after a purge: the next use prepares them again.
+    public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        _plugins.TryRemove(plugin, out _);
+        return ValueTask.CompletedTask;
     }
 
     private Task InstallAsync(PluginConnection service)

@@ -30,6 +30,14 @@ internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserv
                 new Dictionary<string, object?> { ["field"] = "table", ["table"] = TableInfo.Shorten(name) });
     }
 
+    /// <summary>Every table of the plugin, read afresh (an inspector must not miss a table created since).</summary>
+    public async Task<IReadOnlyList<TableInfo>> TablesAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        SchemaChanged(plugin);
+        var tables = await LoadAsync(plugin, cancellationToken).ConfigureAwait(false);
+        return tables.Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+    }
+
     /// <summary>Forgets the cached table when the database says it is gone or changed, so the next request reloads.</summary>
     public void Invalidate(PluginId plugin) => SchemaChanged(plugin);
 

@@ -9,7 +9,7 @@ namespace Storage.Sql.Internal;
 /// Keeps per-plugin, per-fingerprint statistics in memory and logs slow queries by fingerprint
 /// only: parameter values and literals never reach the log.
 /// </summary>
-internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<SqlProfiler> logger)
+internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<SqlProfiler> logger) : IPluginLifecycleObserver
 {
     public const string OtherFingerprint = "(other)";
 
@@ -29,6 +29,13 @@ internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<
         entry.Record(elapsedMs, rows, error is not null);
         if (elapsedMs >= _slowQueryMs)
             LogSlow(logger, plugin.Value, Math.Round(elapsedMs, 1), rows, error?.WireName() ?? "OK", fingerprint);
+    }
+
+    // A purged plugin starts again from scratch, statistics included.
+    public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        _plugins.TryRemove(plugin, out _);
+        return ValueTask.CompletedTask;
     }
 
     public SqlStatsResponse Stats(PluginId plugin) =>

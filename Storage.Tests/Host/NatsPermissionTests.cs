@@ -98,6 +98,8 @@ public sealed class NatsPermissionTests
 
     [TestMethod]
     [DataRow("db.admin.plugins")]
+    [DataRow("db.admin.storage.perm-a")]
+    [DataRow("db.admin.purge.perm-a")]
     [DataRow("db.migrate.perm-b")]
     [DataRow("db.sql.perm-b.query")]
     [DataRow("$SRV.STATS.storage")]
@@ -136,6 +138,19 @@ public sealed class NatsPermissionTests
 
         var ping = await admin.Connection.RequestAsync<byte[], byte[]>("$SRV.PING.storage", []);
         Assert.AreEqual("storage", JsonDocument.Parse(ping.Data!).RootElement.GetProperty("name").GetString());
+    }
+
+    [TestMethod]
+    public async Task The_admin_user_inspects_a_plugin_through_the_host()
+    {
+        await using var a = await ConnectAsync(PluginA);
+        await RequestAsync(a, $"db.kv.{PluginA}.set", """{"key":"inspected","value":1}""");
+        await using var admin = await ConnectAsync(Admin);
+
+        var storage = await RequestAsync(admin, $"db.admin.storage.{PluginA}", "{}");
+
+        Assert.AreEqual(PluginA, storage.GetProperty("plugin").GetString(), storage.ToString());
+        Assert.IsGreaterThanOrEqualTo(1, storage.GetProperty("kv_keys").GetInt64());
     }
 
     [TestMethod]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using NATS.Client.Core;
 using Storage.Kv;
+using Storage.Rows;
 using Storage.Tests.Infrastructure;
 
 namespace Storage.Tests.Reliability;
@@ -19,13 +20,15 @@ public sealed class HostProcessTests
         await using var client = await ConnectAsync(nats);
         var plugin = TestPlugins.New().Value;
         using var host = await HostProcess.StartAsync(TestHosts.Arguments(backend, nats.Url));
-        await using var stream = new WriteStream(client, plugin);
+        await MigrateAsync(client, plugin);
+        await using var stream = new WriteStream(client, plugin, rows: true);
         await stream.WaitForAcknowledgedAsync(300);
 
         host.Kill();
         await stream.StopAsync();
 
         await stream.AssertAllAcknowledgedArePresentAsync(TestBackends.Get<IKvStore>(backend), plugin);
+        await stream.AssertAllAcknowledgedRowsArePresentAsync(TestBackends.Get<IRowInspector>(backend), plugin);
     }
 
     [TestMethod]
@@ -37,7 +40,8 @@ public sealed class HostProcessTests
         await using var client = await ConnectAsync(nats);
         var plugin = TestPlugins.New().Value;
         using var host = await HostProcess.StartAsync(TestHosts.Arguments(backend, nats.Url));
-        await using var stream = new WriteStream(client, plugin);
+        await MigrateAsync(client, plugin);
+        await using var stream = new WriteStream(client, plugin, rows: true);
         await stream.WaitForAcknowledgedAsync(300);
 
         host.Terminate();
@@ -46,6 +50,7 @@ public sealed class HostProcessTests
 
         Assert.AreEqual(0, exitCode, host.Output);
         await stream.AssertAllAcknowledgedArePresentAsync(TestBackends.Get<IKvStore>(backend), plugin);
+        await stream.AssertAllAcknowledgedRowsArePresentAsync(TestBackends.Get<IRowInspector>(backend), plugin);
     }
 
     [TestMethod]
@@ -80,6 +85,12 @@ public sealed class HostProcessTests
         Assert.HasCount(2, served);
         Assert.AreEqual(Increments, served.Sum());
         Assert.IsTrue(served.All(n => n > 0), $"One host served everything: {string.Join(", ", served)}.");
+    }
+
+    private static async Task MigrateAsync(NatsConnection client, string plugin)
+    {
+        var reply = await client.RequestAsync<byte[], byte[]>($"db.migrate.{plugin}", Encoding.UTF8.GetBytes(WriteStream.RowMigration));
+        Assert.DoesNotContain("\"error\"", Encoding.UTF8.GetString(reply.Data!));
     }
 
     private static async Task<NatsConnection> ConnectAsync(NatsServer nats)

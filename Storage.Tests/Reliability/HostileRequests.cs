@@ -9,9 +9,32 @@ namespace Storage.Tests.Reliability;
 /// </summary>
 internal static class HostileRequests
 {
-    /// <summary>The KV subjects; other tiers add theirs to the list they pass to <see cref="Generate"/>.</summary>
-    public static readonly string[] KvOperations = ["kv.set", "kv.get", "kv.delete", "kv.list", "kv.incr"];
-    private static readonly string[] Fields = ["key", "value", "ttl", "if_absent", "if_revision", "prefix", "limit", "after", "by", "request_id"];
+    /// <summary>The KV subjects; pass any combination of the lists to <see cref="Generate"/>.</summary>
+    public static readonly string[] KvOperations = ["kv.{plugin}.set", "kv.{plugin}.get", "kv.{plugin}.delete", "kv.{plugin}.list", "kv.{plugin}.incr"];
+
+    /// <summary>The row subjects; valid bodies use the table <see cref="Table"/> that <see cref="MigrateOperations"/> creates.</summary>
+    public static readonly string[] RowOperations = ["row.{plugin}.insert", "row.{plugin}.select", "row.{plugin}.search", "row.{plugin}.update", "row.{plugin}.delete"];
+
+    /// <summary>The SQL subjects.</summary>
+    public static readonly string[] SqlOperations = ["sql.{plugin}.query", "sql.{plugin}.stats"];
+
+    /// <summary>The migration subject; its valid bodies apply the one migration creating <see cref="Table"/> (again) or ask for the status.</summary>
+    public static readonly string[] MigrateOperations = ["migrate.{plugin}"];
+
+    /// <summary>The admin subjects (the plugin is the fourth token; <c>plugins</c> names none). A valid purge is never generated.</summary>
+    public static readonly string[] AdminOperations =
+        ["admin.plugins", "admin.storage.{plugin}", "admin.kv.{plugin}", "admin.migrations.{plugin}", "admin.purge.{plugin}", "admin.export.{plugin}"];
+
+    /// <summary>The migration that creates the table valid row requests use.</summary>
+    public const string Migration = """{"action":"apply","migrations":[{"version":"001","up":"CREATE TABLE h (id INTEGER PRIMARY KEY, name TEXT)"}]}""";
+
+    private const string Table = "h";
+
+    private static readonly string[] Fields =
+    [
+        "key", "value", "ttl", "if_absent", "if_revision", "prefix", "limit", "after", "by", "request_id",
+        "table", "data", "id", "ids", "filters", "sort", "operations", "query", "params", "allow_write", "action", "migrations", "confirm",
+    ];
 
     private static readonly string[] Scalars =
     [
@@ -22,8 +45,9 @@ internal static class HostileRequests
     ];
 
     /// <summary>
-    /// <paramref name="operations"/> are subject templates after <c>db.</c> with the plugin token
-    /// removed (<c>kv.set</c> becomes <c>db.kv.&lt;plugin&gt;.set</c>; <c>migrate</c> becomes <c>db.migrate.&lt;plugin&gt;</c>).
+    /// <paramref name="operations"/> are subject templates after <c>db.</c> with <c>{plugin}</c> where the
+    /// plugin token goes (<c>kv.{plugin}.set</c> becomes <c>db.kv.&lt;plugin&gt;.set</c>); a template
+    /// without it is used as it is (<c>admin.plugins</c>).
     /// </summary>
     public static IEnumerable<(string Subject, byte[] Body)> Generate(int seed, int count, string plugin, IReadOnlyList<string> operations)
     {
@@ -33,9 +57,8 @@ internal static class HostileRequests
             var operation = operations[random.Next(operations.Count)];
             // Mostly the test's plugin; sometimes a token that is not a valid plugin id.
             var token = random.Next(20) == 0 ? BadToken(random) : plugin;
-            var parts = operation.Split('.', 2);
-            var subject = parts.Length == 2 ? $"db.{parts[0]}.{token}.{parts[1]}" : $"db.{parts[0]}.{token}";
-            yield return (subject, Body(random, operation));
+            var subject = "db." + operation.Replace("{plugin}", token, StringComparison.Ordinal);
+            yield return (subject, Body(random, operation.Replace(".{plugin}", "", StringComparison.Ordinal)));
         }
     }
 
@@ -105,6 +128,14 @@ internal static class HostileRequests
         "kv.incr" => $"{{\"key\":\"n{random.Next(5)}\",\"by\":{random.Next(-3, 4)}}}",
         "kv.list" => $"{{\"prefix\":\"k\",\"limit\":{random.Next(1, 20)}}}",
         "kv.get" or "kv.delete" => $"{{\"key\":\"k{random.Next(50)}\"}}",
+        "row.insert" => $"{{\"table\":\"{Table}\",\"data\":{{\"id\":{random.Next(1000)},\"name\":{Scalars[random.Next(Scalars.Length)]}}}}}",
+        "row.select" or "row.delete" => $"{{\"table\":\"{Table}\",\"id\":{random.Next(1000)}}}",
+        "row.search" => $"{{\"table\":\"{Table}\",\"limit\":{random.Next(1, 20)}}}",
+        "row.update" => $"{{\"table\":\"{Table}\",\"id\":{random.Next(1000)},\"data\":{{\"name\":{Scalars[random.Next(Scalars.Length)]}}}}}",
+        "sql.query" => $"{{\"query\":\"SELECT count(*) AS n FROM {Table} WHERE id > @min\",\"params\":{{\"min\":{random.Next(1000)}}}}}",
+        "migrate" => random.Next(2) == 0 ? Migration : """{"action":"status"}""",
+        "admin.kv" => $"{{\"prefix\":\"k\",\"limit\":{random.Next(1, 20)}}}",
+        "admin.purge" => """{"confirm":"not-this-plugin"}""",
         _ => RandomObject(random),
     };
 

@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace Storage.Host.Admin;
+
+/// <summary>Source-generated JSON metadata for the admin contracts (snake_case on the wire).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
+[JsonSerializable(typeof(AdminPluginsResponse))]
+[JsonSerializable(typeof(AdminStorageResponse))]
+[JsonSerializable(typeof(AdminPurgeRequest))]
+[JsonSerializable(typeof(AdminPurgeResponse))]
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

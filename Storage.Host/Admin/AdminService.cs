@@ -1,0 +1,71 @@
+using Storage.Core;
+using Storage.Kv;
+using Storage.Rows;
+
+namespace Storage.Host.Admin;
+
+/// <summary>
+/// The inspector and purge behind <c>db.admin.*</c>. It authenticates nothing itself: NATS
+/// permissions (<c>nats-config</c>) let only the admin user publish to <c>db.admin.&gt;</c>.
+/// </summary>
+internal sealed class AdminService(
+    IPluginDatabase database,
+    IKvInspector kv,
+    IRowInspector rows,
+    IEnumerable<IPluginLifecycleObserver> lifecycleObservers,
+    IEnumerable<IPluginSchemaObserver> schemaObservers)
+{
+    public async Task<AdminPluginsResponse> PluginsAsync(CancellationToken cancellationToken)
+    {
+        var plugins = await database.ListPluginsAsync(cancellationToken).ConfigureAwait(false);
+        var sizes = new List<AdminPluginSize>(plugins.Count);
+        foreach (var plugin in plugins)
+            sizes.Add(new AdminPluginSize(plugin.Value, await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false)));
+        return new AdminPluginsResponse(sizes);
+    }
+
+    public async Task<AdminStorageResponse> StorageAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        await RequireExistingAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var tables = await rows.ListTablesAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var keys = await kv.CountAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var bytes = await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false);
+        return new AdminStorageResponse(plugin.Value, database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite", bytes, keys,
+            tables.Select(t => new AdminTableSize(t.Name, t.Rows)).ToList());
+    }
+
+    /// <summary>NOT_FOUND for a plugin without storage, so inspecting never creates a plugin's schema or file.</summary>
+    public async Task RequireExistingAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var plugins = await database.ListPluginsAsync(cancellationToken).ConfigureAwait(false);
+        if (!plugins.Contains(plugin))
+            throw new StorageException(StorageErrorCode.NotFound, $"Plugin '{plugin}' has no storage.",
+                new Dictionary<string, object?> { ["field"] = "plugin", ["plugin"] = plugin.Value });
+    }
+
+    /// <summary>
+    /// Deletes all of the plugin's data. Tiers release their connections and caches before the delete
+    /// and again after it, so state a concurrent request recreated in between is dropped too.
+    /// </summary>
+    public async Task<AdminPurgeResponse> PurgeAsync(PluginId plugin, AdminPurgeRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Confirm is null)
+            throw StorageException.InvalidField("confirm", $"Field 'confirm' is required and must be the plugin's name, \"{plugin}\".");
+        if (!string.Equals(request.Confirm, plugin.Value, StringComparison.Ordinal))
+            throw StorageException.InvalidField("confirm", $"Field 'confirm' must be the plugin's name, \"{plugin}\"; got \"{Shorten(request.Confirm)}\".");
+        await ReleaseAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var purged = await database.PurgeAsync(plugin, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(plugin, cancellationToken).ConfigureAwait(false);
+        foreach (var observer in schemaObservers)
+            observer.SchemaChanged(plugin);
+        return new AdminPurgeResponse(plugin.Value, purged);
+    }
+
+    private async Task ReleaseAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        foreach (var observer in lifecycleObservers)
+            await observer.PluginPurgingAsync(plugin, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "...";
+}
