@@ -54,14 +54,12 @@ internal sealed class SqliteDatabase : IPluginDatabase
             // Microsoft.Data.Sqlite's pool would hand this handle, authorizer and all, to any opener of the same string.
             Pooling = false,
         };
+        var generation = _pool.Generation(plugin);
         var connection = await OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
         var authorizer = new SqliteAuthorizer(access);
         authorizer.Install(connection.Handle!);
-        return Wrap(plugin, access, new SqlitePluginPool.Entry(connection, authorizer));
+        return Wrap(plugin, access, new SqlitePluginPool.Entry(connection, authorizer, generation));
     }
-
-    /// <summary>Closes the idle plugin connections of one plugin (before its file is removed).</summary>
-    public void ReleasePlugin(PluginId plugin) => _pool.Clear(plugin);
 
     private PluginConnection Wrap(PluginId plugin, PluginAccess access, SqlitePluginPool.Entry entry) =>
         new(plugin, Provider, entry.Connection, schema: null, release: _ => _pool.Return(plugin, access, entry), entry.Authorizer);
@@ -102,6 +100,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
         // Pooled service connections keep the file open; an open handle would survive the delete and write to a removed file.
         using (var pooled = new SqliteConnection(ServiceConnectionString(plugin)))
             SqliteConnection.ClearPool(pooled);
+        _pool.Clear(plugin);
         var existed = File.Exists(FilePath(plugin));
         try
         {

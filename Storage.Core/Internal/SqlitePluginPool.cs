@@ -14,6 +14,10 @@ internal sealed class SqlitePluginPool
 {
     private const int MaxIdlePerKey = 8;
     private readonly ConcurrentDictionary<(PluginId Plugin, PluginAccess Access), ConcurrentBag<Entry>> _idle = new();
+    private readonly ConcurrentDictionary<PluginId, int> _generations = new();
+
+    /// <summary>The plugin's current generation; <see cref="Clear"/> starts a new one.</summary>
+    public int Generation(PluginId plugin) => _generations.GetValueOrDefault(plugin);
 
     public Entry? TryRent(PluginId plugin, PluginAccess access) =>
         access != PluginAccess.Schema && _idle.TryGetValue((plugin, access), out var bag) && bag.TryTake(out var entry) ? entry : null;
@@ -23,6 +27,9 @@ internal sealed class SqlitePluginPool
     {
         // Schema sessions toggle the authorizer's trust while they run: never reuse them.
         if (access == PluginAccess.Schema || entry.Connection.State != System.Data.ConnectionState.Open)
+            return false;
+        // Opened before a purge: it may point at a deleted file.
+        if (entry.Generation != Generation(plugin))
             return false;
         var handle = entry.Connection.Handle!;
         if (raw.sqlite3_get_autocommit(handle) == 0)
@@ -38,6 +45,7 @@ internal sealed class SqlitePluginPool
 
     public void Clear(PluginId plugin)
     {
+        _generations.AddOrUpdate(plugin, 1, (_, generation) => generation + 1);
         foreach (var access in Enum.GetValues<PluginAccess>())
             if (_idle.TryRemove((plugin, access), out var bag))
                 while (bag.TryTake(out var entry))
@@ -45,5 +53,5 @@ internal sealed class SqlitePluginPool
     }
 
     /// <summary>An open plugin connection and the authorizer that must live as long as it.</summary>
-    public sealed record Entry(SqliteConnection Connection, SqliteAuthorizer Authorizer);
+    public sealed record Entry(SqliteConnection Connection, SqliteAuthorizer Authorizer, int Generation);
 }
