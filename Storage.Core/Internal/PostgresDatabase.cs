@@ -26,7 +26,11 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         // The service repeats a small set of statements: let Npgsql prepare them on each pooled connection.
         if (_baseBuilder.MaxAutoPrepare == 0)
             _baseBuilder.MaxAutoPrepare = 64;
-        _service = NpgsqlDataSource.Create(_baseBuilder.ConnectionString);
+        // Service connections never keep session state (locks and settings are transaction-scoped),
+        // so returning one to the pool needs no reset round trip. Plugin pools keep the reset: plugin
+        // SQL can change its session.
+        var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { NoResetOnClose = true };
+        _service = NpgsqlDataSource.Create(service.ConnectionString);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
     }
 
