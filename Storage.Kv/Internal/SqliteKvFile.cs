@@ -108,7 +108,7 @@ internal sealed class SqliteKvFile : IAsyncDisposable
         var sql = _sql!;
         if (write.Kind == KvWriteKind.Incr)
             return ApplyIncr(write, commands, transaction, ref revision);
-        var command = commands.Get(write.Kind == KvWriteKind.Delete ? sql.Write(KvWriteKind.Delete) : sql.Write(write.Kind), transaction)
+        var command = commands.Get(sql.Write(write.Kind), transaction)
             .With("key", write.Key).With("now", write.Now);
         if (write.Kind == KvWriteKind.Delete)
             return new KvWriteResult(command.ExecuteScalar() is not null);
