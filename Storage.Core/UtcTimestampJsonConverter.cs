@@ -10,9 +10,13 @@ namespace Storage.Core;
 /// </summary>
 public sealed class UtcTimestampJsonConverter : JsonConverter<DateTimeOffset>
 {
-    /// <summary>The wire format for a UTC instant; milliseconds only when there are any.</summary>
-    public static string Format(DateTimeOffset value) =>
-        value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", CultureInfo.InvariantCulture);
+    /// <summary>The wire format for an instant; the fraction only with the digits it needs (none for whole seconds).</summary>
+    public static string Format(DateTimeOffset value) => Format(value.UtcDateTime);
+
+    /// <summary>The wire format for a database timestamp: local times are converted, unspecified ones are taken as UTC.</summary>
+    public static string Format(DateTime value) =>
+        (value.Kind == DateTimeKind.Local ? value.ToUniversalTime() : value)
+            .ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.GetDateTimeOffset();

@@ -9,12 +9,7 @@ namespace Storage.Kv;
 public sealed record KvSetRequest(
     string? Key,
     [property: JsonConverter(typeof(JsonValueConverter))] JsonElement? Value,
-    long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null)
-{
-    /// <summary>True when the request carried a <c>value</c> field (JSON null counts as a value).</summary>
-    [JsonIgnore]
-    public bool HasValue => Value is not null;
-}
+    long? Ttl = null, bool? IfAbsent = null, long? IfRevision = null);
 
 /// <summary><c>set</c> reply.</summary>
 public sealed record KvSetResponse(long Revision);

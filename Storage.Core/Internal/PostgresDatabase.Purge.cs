@@ -88,7 +88,7 @@ internal sealed partial class PostgresDatabase
     // Pools keep connections open as the role; they are closed before the role is dropped.
     private async Task ForgetAsync(PluginId plugin)
     {
-        _roles.TryRemove(plugin, out _);
+        _roles.Forget(plugin);
         foreach (var readOnly in new[] { false, true })
             if (_pluginSources.TryRemove((plugin, readOnly), out var source))
                 await source.DisposeAsync().ConfigureAwait(false);

@@ -14,7 +14,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 {
     private readonly NpgsqlDataSource _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;
-    private readonly ConcurrentDictionary<PluginId, Lazy<Task<PluginRole>>> _roles = new();
+    private readonly AsyncOnce<PluginId, PluginRole> _roles = new();
     private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), NpgsqlDataSource> _pluginSources = new();
     private readonly Lazy<Task> _serviceSchema;
 
@@ -112,25 +112,10 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         }
     }
 
-    private Task EnsureServiceSchemaAsync()
-    {
-        var task = _serviceSchema.Value;
-        return task;
-    }
+    private Task EnsureServiceSchemaAsync() => _serviceSchema.Value;
 
-    private async Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken)
-    {
-        var lazy = _roles.GetOrAdd(plugin, p => new Lazy<Task<PluginRole>>(() => ProvisionAsync(p)));
-        try
-        {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (lazy.Value.IsFaulted)
-        {
-            _roles.TryRemove(new KeyValuePair<PluginId, Lazy<Task<PluginRole>>>(plugin, lazy));
-            throw;
-        }
-    }
+    private Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        _roles.GetAsync(plugin, ProvisionAsync, cancellationToken);
 
     private async Task CreateServiceSchemaAsync()
     {

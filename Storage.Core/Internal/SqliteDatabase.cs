@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
 {
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
-    private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _prepared = new();
+    private readonly AsyncOnce<PluginId, bool> _prepared = new();
     private readonly SqlitePluginPool _pool = new();
 
     public SqliteDatabase(IOptions<StorageOptions> options)
@@ -96,7 +95,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
 
     public Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
     {
-        _prepared.TryRemove(plugin, out _);
+        _prepared.Forget(plugin);
         // Pooled service connections keep the file open; an open handle would survive the delete and write to a removed file.
         using (var pooled = new SqliteConnection(ServiceConnectionString(plugin)))
             SqliteConnection.ClearPool(pooled);
@@ -142,14 +141,12 @@ internal sealed class SqliteDatabase : IPluginDatabase
     }
 
     // WAL is a property of the file, so it is set once per file and process.
-    private Task PrepareAsync(PluginId plugin)
-    {
-        var lazy = _prepared.GetOrAdd(plugin, p => new Lazy<Task>(() => CreateFileAsync(p)));
-        var task = lazy.Value;
-        if (task.IsFaulted)
-            _prepared.TryRemove(new KeyValuePair<PluginId, Lazy<Task>>(plugin, lazy));
-        return task;
-    }
+    private Task PrepareAsync(PluginId plugin) =>
+        _prepared.GetAsync(plugin, async p =>
+        {
+            await CreateFileAsync(p).ConfigureAwait(false);
+            return true;
+        }, CancellationToken.None);
 
     private async Task CreateFileAsync(PluginId plugin)
     {

@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Npgsql;
 using Storage.Core;
+using Storage.Core.Internal;
 
 namespace Storage.Kv.Internal;
 
@@ -14,7 +14,7 @@ namespace Storage.Kv.Internal;
 internal sealed class PostgresKvEngine : IKvEngine
 {
     private readonly IPluginDatabase _database;
-    private readonly ConcurrentDictionary<PluginId, Lazy<Task<KvSql>>> _schemas = new();
+    private readonly AsyncOnce<PluginId, KvSql> _schemas = new();
     private readonly WriteBatcher<(PluginId Plugin, KvSql Sql, KvWrite Write), KvWriteResult> _writes;
 
     public PostgresKvEngine(IPluginDatabase database)
@@ -155,18 +155,12 @@ internal sealed class PostgresKvEngine : IKvEngine
     // The tables are gone after a purge: the next use creates them again.
     public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
     {
-        _schemas.TryRemove(plugin, out _);
+        _schemas.Forget(plugin);
         return ValueTask.CompletedTask;
     }
 
-    private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken)
-    {
-        var lazy = _schemas.GetOrAdd(plugin, p => new Lazy<Task<KvSql>>(() => CreateTablesAsync(p)));
-        var task = lazy.Value;
-        if (task.IsFaulted || task.IsCanceled)
-            _schemas.TryRemove(new KeyValuePair<PluginId, Lazy<Task<KvSql>>>(plugin, lazy));
-        return task.WaitAsync(cancellationToken);
-    }
+    private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        _schemas.GetAsync(plugin, CreateTablesAsync, cancellationToken);
 
     private async Task<KvSql> CreateTablesAsync(PluginId plugin)
     {

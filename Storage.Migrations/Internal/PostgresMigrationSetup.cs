@@ -1,35 +1,30 @@
-using System.Collections.Concurrent;
 using Npgsql;
 using Storage.Core;
+using Storage.Core.Internal;
 
 namespace Storage.Migrations.Internal;
 
 /// <summary>Creates the service's migration objects once per process: the API functions, then per plugin the journal.</summary>
 internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
 {
-    private readonly ConcurrentDictionary<PluginId, Lazy<Task>> _plugins = new();
+    private readonly AsyncOnce<PluginId, bool> _plugins = new();
     private readonly object _gate = new();
     private Task? _install;
 
     public async Task EnsureAsync(PluginConnection service, CancellationToken cancellationToken)
     {
         await InstallAsync(service).WaitAsync(cancellationToken).ConfigureAwait(false);
-        var lazy = _plugins.GetOrAdd(service.Plugin, _ => new Lazy<Task>(() => PrepareAsync(service)));
-        try
+        await _plugins.GetAsync(service.Plugin, async _ =>
         {
-            await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch when (lazy.Value.IsFaulted)
-        {
-            _plugins.TryRemove(new KeyValuePair<PluginId, Lazy<Task>>(service.Plugin, lazy));
-            throw;
-        }
+            await PrepareAsync(service).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     // The journal and lock row are gone after a purge: the next use prepares them again.
     public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
     {
-        _plugins.TryRemove(plugin, out _);
+        _plugins.Forget(plugin);
         return ValueTask.CompletedTask;
     }
 

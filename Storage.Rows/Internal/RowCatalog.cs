@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Storage.Core;
+using Storage.Core.Internal;
 
 namespace Storage.Rows.Internal;
 
@@ -10,9 +10,9 @@ namespace Storage.Rows.Internal;
 /// </summary>
 internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserver
 {
-    private readonly ConcurrentDictionary<PluginId, Lazy<Task<Dictionary<string, TableInfo>>>> _cache = new();
+    private readonly AsyncOnce<PluginId, Dictionary<string, TableInfo>> _cache = new();
 
-    public void SchemaChanged(PluginId plugin) => _cache.TryRemove(plugin, out _);
+    public void SchemaChanged(PluginId plugin) => _cache.Forget(plugin);
 
     /// <summary>The table named by a request; NOT_FOUND when the plugin has no such table.</summary>
     public async Task<TableInfo> TableAsync(PluginId plugin, string? name, CancellationToken cancellationToken)
@@ -41,19 +41,8 @@ internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserv
     /// <summary>Forgets the cached table when the database says it is gone or changed, so the next request reloads.</summary>
     public void Invalidate(PluginId plugin) => SchemaChanged(plugin);
 
-    private async Task<Dictionary<string, TableInfo>> LoadAsync(PluginId plugin, CancellationToken cancellationToken)
-    {
-        var lazy = _cache.GetOrAdd(plugin, p => new Lazy<Task<Dictionary<string, TableInfo>>>(() => ReadAsync(p)));
-        try
-        {
-            return await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception) when (lazy.Value.IsFaulted)
-        {
-            _cache.TryRemove(new KeyValuePair<PluginId, Lazy<Task<Dictionary<string, TableInfo>>>>(plugin, lazy));
-            throw;
-        }
-    }
+    private Task<Dictionary<string, TableInfo>> LoadAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        _cache.GetAsync(plugin, ReadAsync, cancellationToken);
 
     private Task<Dictionary<string, TableInfo>> ReadAsync(PluginId plugin) =>
         ProviderErrors.GuardAsync(async () =>

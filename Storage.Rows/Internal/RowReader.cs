@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Storage.Core;
 
 namespace Storage.Rows.Internal;
 
@@ -50,11 +51,7 @@ internal static class RowReader
     };
 
     /// <summary>ISO-8601 UTC: whole seconds without a fraction, otherwise only the digits needed.</summary>
-    public static string FormatTimestamp(DateTime time)
-    {
-        var utc = time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
-        return utc.ToString(utc.Ticks % TimeSpan.TicksPerSecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
-    }
+    public static string FormatTimestamp(DateTime time) => UtcTimestampJsonConverter.Format(time);
 
     // Text in a SQLite JSON column that is not JSON (written by plugin SQL) comes back as that text.
     private static JsonNode? ParseJson(string json)

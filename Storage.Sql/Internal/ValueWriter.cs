@@ -71,8 +71,8 @@ internal static class ValueWriter
             case double or float: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
             case string text: writer.WriteStringValue(text); break;
             case byte[] bytes: writer.WriteBase64StringValue(bytes); break;
-            case DateTime dt: writer.WriteStringValue(Iso(dt.Kind == DateTimeKind.Local ? dt.ToUniversalTime() : DateTime.SpecifyKind(dt, DateTimeKind.Utc))); break;
-            case DateTimeOffset dto: writer.WriteStringValue(Iso(dto.UtcDateTime)); break;
+            case DateTime dt: writer.WriteStringValue(UtcTimestampJsonConverter.Format(dt)); break;
+            case DateTimeOffset dto: writer.WriteStringValue(UtcTimestampJsonConverter.Format(dto)); break;
             case DateOnly day: writer.WriteStringValue(day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); break;
             case TimeOnly time: writer.WriteStringValue(time.ToString("HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture)); break;
             case TimeSpan span: writer.WriteStringValue(span.ToString("c", CultureInfo.InvariantCulture)); break;
@@ -91,6 +91,4 @@ internal static class ValueWriter
             default: writer.WriteStringValue(Convert.ToString(value, CultureInfo.InvariantCulture)); break;
         }
     }
-
-    private static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using Storage.Core;
 
 namespace Storage.Bench.Scenarios;
 
@@ -26,19 +27,19 @@ internal static class DirectDatabaseScenarios
         for (var i = 0; i < BenchData.KeyCount; i++)
         {
             await using var command = create();
-            command.CommandText = Upsert;
-            Parameter(command, "key", BenchData.Key(i));
-            Parameter(command, "value", BenchData.ValueText);
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await RunAsync(command, upsert: true, i, cancellationToken);
         }
     }
 
-    private static void Parameter(DbCommand command, string name, object value)
+    // One operation exactly as the service's single-row work: an upsert, or a get by key.
+    private static async Task RunAsync(DbCommand command, bool upsert, int keyIndex, CancellationToken cancellationToken)
     {
-        var parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value;
-        command.Parameters.Add(parameter);
+        command.CommandText = upsert ? Upsert : Get;
+        command.With("key", BenchData.Key(keyIndex));
+        if (upsert)
+            await command.With("value", BenchData.ValueText).ExecuteNonQueryAsync(cancellationToken);
+        else
+            _ = await command.ExecuteScalarAsync(cancellationToken);
     }
 
     private sealed class SqliteScenario(BenchContext context, bool upsert) : Scenario
@@ -72,17 +73,7 @@ internal static class DirectDatabaseScenarios
         public override async ValueTask RunOnceAsync(int worker, long iteration, CancellationToken cancellationToken)
         {
             await using var command = _connections[worker].CreateCommand();
-            command.CommandText = upsert ? Upsert : Get;
-            Parameter(command, "key", BenchData.Key(KeyIndex(worker, iteration)));
-            if (upsert)
-            {
-                Parameter(command, "value", BenchData.ValueText);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            else
-            {
-                _ = await command.ExecuteScalarAsync(cancellationToken);
-            }
+            await RunAsync(command, upsert, KeyIndex(worker, iteration), cancellationToken);
         }
 
         public override async ValueTask DisposeAsync()
@@ -112,17 +103,7 @@ internal static class DirectDatabaseScenarios
         {
             await using var connection = await _source!.OpenConnectionAsync(cancellationToken);
             await using var command = connection.CreateCommand();
-            command.CommandText = upsert ? Upsert : Get;
-            Parameter(command, "key", BenchData.Key(KeyIndex(worker, iteration)));
-            if (upsert)
-            {
-                Parameter(command, "value", BenchData.ValueText);
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            else
-            {
-                _ = await command.ExecuteScalarAsync(cancellationToken);
-            }
+            await RunAsync(command, upsert, KeyIndex(worker, iteration), cancellationToken);
         }
 
         public override async ValueTask DisposeAsync()
