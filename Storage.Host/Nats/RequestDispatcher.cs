@@ -125,12 +125,14 @@ internal sealed partial class RequestDispatcher
     private async Task HandleAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
     {
         var token = PluginToken(msg.Subject, endpoint.PluginTokenIndex);
-        var pluginTag = endpoint.PluginTokenIndex == NoPlugin ? NoPluginTag
-            : PluginId.TryParse(token, out var parsed) ? parsed.Value : StorageMetrics.InvalidPlugin;
+        var hasPlugin = endpoint.PluginTokenIndex != NoPlugin;
+        var valid = PluginId.TryParse(token, out var plugin);
+        var pluginTag = !hasPlugin ? NoPluginTag : valid ? plugin.Value : StorageMetrics.InvalidPlugin;
         string? errorCode = null;
         try
         {
-            var plugin = endpoint.PluginTokenIndex == NoPlugin ? default : PluginId.Parse(token);
+            if (hasPlugin && !valid)
+                PluginId.Parse(token); // Raises the contract's INVALID_REQUEST for the token.
             var requestId = endpoint.IsWrite ? RequestIds.Find(msg.Data.Span) : null;
             var reply = requestId is null
                 ? await endpoint.Handler(plugin, msg.Data, _stopping.Token).ConfigureAwait(false)
@@ -185,8 +187,16 @@ internal sealed partial class RequestDispatcher
     {
         if (index < 0)
             return null;
-        var tokens = subject.Split('.');
-        return tokens.Length > index ? tokens[index] : null;
+        // Walks the dots instead of splitting: this runs for every request.
+        var start = 0;
+        for (var i = 0; i < index; i++)
+        {
+            start = subject.IndexOf('.', start) + 1;
+            if (start == 0)
+                return null;
+        }
+        var end = subject.IndexOf('.', start);
+        return end < 0 ? subject[start..] : subject[start..end];
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure for plugin {Plugin} on {Subject}; answered INTERNAL")]
