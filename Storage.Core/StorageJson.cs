@@ -30,6 +30,44 @@ public static class StorageJson
         return value is null ? throw NotAnObject() : value;
     }
 
+    /// <summary>
+    /// Refuses a value whose strings or property names hold an escaped unpaired surrogate
+    /// (<c>"\ud800"</c>): the parser accepts it, but it is not Unicode, so it could never be stored
+    /// and written back. Raises INVALID_REQUEST naming <paramref name="field"/>.
+    /// </summary>
+    public static void RequireValidUnicode(JsonElement value, string field)
+    {
+        try
+        {
+            Walk(value);
+        }
+        catch (InvalidOperationException)
+        {
+            throw StorageException.InvalidField(field, $"Field '{field}' contains an escaped unpaired surrogate (\\uD800-\\uDFFF); strings must be valid Unicode.");
+        }
+
+        static void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                        Walk(item);
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        Walk(property.Value);
+                    }
+                    break;
+            }
+        }
+    }
+
     /// <summary>Whether the bytes are one syntactically valid JSON object.</summary>
     public static bool IsJsonObject(ReadOnlySpan<byte> body)
     {

@@ -75,43 +75,11 @@ internal static class KvValidation
         }
     }
 
-    /// <summary>
-    /// Refuses a value whose strings or names hold an escaped unpaired surrogate (<c>"\ud800"</c>):
-    /// the JSON parser accepts it, but it is not Unicode, so it could never be written back out.
-    /// </summary>
+    /// <summary>Refuses escaped unpaired surrogates in a value; most values hold no escape at all, so those skip the walk.</summary>
     public static void ValueText(System.Text.Json.JsonElement value, string rawJson)
     {
-        if (!rawJson.Contains("\\u", StringComparison.OrdinalIgnoreCase))
-            return;
-        try
-        {
-            Walk(value);
-        }
-        catch (InvalidOperationException)
-        {
-            throw StorageException.InvalidField("value", "Field 'value' contains an escaped unpaired surrogate (\\uD800-\\uDFFF); strings must be valid Unicode.");
-        }
-
-        static void Walk(System.Text.Json.JsonElement element)
-        {
-            switch (element.ValueKind)
-            {
-                case System.Text.Json.JsonValueKind.String:
-                    _ = element.GetString();
-                    break;
-                case System.Text.Json.JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                        Walk(item);
-                    break;
-                case System.Text.Json.JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        _ = property.Name;
-                        Walk(property.Value);
-                    }
-                    break;
-            }
-        }
+        if (rawJson.Contains("\\u", StringComparison.OrdinalIgnoreCase))
+            StorageJson.RequireValidUnicode(value, "value");
     }
 
     /// <summary>The smallest string greater than every string starting with <paramref name="prefix"/> in code point order, or null.</summary>

@@ -32,7 +32,7 @@ internal static partial class RowValues
         if (value.ValueKind == JsonValueKind.Null)
             return null;
         if (value.ValueKind == JsonValueKind.String)
-            RequireValidUnicode(value, field);
+            StorageJson.RequireValidUnicode(value, field);
         var postgres = provider == StorageProvider.Postgres;
         switch (column.Kind)
         {
@@ -58,19 +58,6 @@ internal static partial class RowValues
                 return postgres ? OtherAsText(value) : OtherValue(value);
             default:
                 throw WrongType(column, value, field);
-        }
-    }
-
-    // The parser accepts an escaped lone surrogate ("\ud800"), but reading it as a string fails: it is not Unicode.
-    private static void RequireValidUnicode(JsonElement value, string field)
-    {
-        try
-        {
-            _ = value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            throw StorageException.InvalidField(field, $"Field '{field}' contains an escaped unpaired surrogate (\\uD800-\\uDFFF); strings must be valid Unicode.");
         }
     }
 
