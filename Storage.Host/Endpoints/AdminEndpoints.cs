@@ -1,5 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using NATS.Client.Services;
 using Storage.Core;
 using Storage.Host.Admin;
@@ -21,25 +19,23 @@ internal sealed class AdminEndpoints(AdminService admin, AdminExport export, IKv
     public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken)
     {
         await dispatcher.AddEndpointAsync(service, "admin-plugins", "db.admin.plugins", isWrite: false, RequestDispatcher.NoPlugin, async (_, _, ct) =>
-            Reply(await admin.PluginsAsync(ct), Json.AdminPluginsResponse), cancellationToken);
+            JsonHandlers.Serialize(await admin.PluginsAsync(ct), Json.AdminPluginsResponse), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-storage", "db.admin.storage.*", isWrite: false, PluginToken, async (plugin, _, ct) =>
-            Reply(await admin.StorageAsync(plugin, ct), Json.AdminStorageResponse), cancellationToken);
+            JsonHandlers.Serialize(await admin.StorageAsync(plugin, ct), Json.AdminStorageResponse), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-kv", "db.admin.kv.*", isWrite: false, PluginToken, async (plugin, body, ct) =>
         {
             var request = StorageJson.Deserialize(body.Span, KvJsonContext.Default.KvListRequest);
             await admin.RequireExistingAsync(plugin, ct);
-            return Reply(await kv.ListAsync(plugin, request, ct), KvJsonContext.Default.KvListResponse);
+            return JsonHandlers.Serialize(await kv.ListAsync(plugin, request, ct), KvJsonContext.Default.KvListResponse);
         }, cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-migrations", "db.admin.migrations.*", isWrite: false, PluginToken, async (plugin, _, ct) =>
         {
             await admin.RequireExistingAsync(plugin, ct);
-            return Reply(await migrator.StatusAsync(plugin, ct), MigrationsJsonContext.Default.MigrationStatusResponse);
+            return JsonHandlers.Serialize(await migrator.StatusAsync(plugin, ct), MigrationsJsonContext.Default.MigrationStatusResponse);
         }, cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-purge", "db.admin.purge.*", isWrite: true, PluginToken, async (plugin, body, ct) =>
-            Reply(await admin.PurgeAsync(plugin, StorageJson.Deserialize(body.Span, Json.AdminPurgeRequest), ct), Json.AdminPurgeResponse), cancellationToken);
+            JsonHandlers.Serialize(await admin.PurgeAsync(plugin, StorageJson.Deserialize(body.Span, Json.AdminPurgeRequest), ct), Json.AdminPurgeResponse), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-export", "db.admin.export.*", isWrite: false, PluginToken,
             async (plugin, _, ct) => await export.ExportAsync(plugin, ct), cancellationToken);
     }
-
-    private static byte[] Reply<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
 }

@@ -13,15 +13,12 @@ internal sealed class SqlEndpoints(ISqlRunner runner) : IEndpointGroup
     public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken)
     {
         // A query may write (allow_write), so it gets request_id idempotency like every write.
-        await dispatcher.AddEndpointAsync(service, "sql-query", "db.sql.*.query", isWrite: true, async (plugin, body, ct) =>
-            Reply(await runner.QueryAsync(plugin, StorageJson.Deserialize(body.Span, Json.SqlQueryRequest), ct), Json.SqlQueryResponse), cancellationToken);
+        await dispatcher.AddEndpointAsync(service, "sql-query", "db.sql.*.query", isWrite: true,
+            JsonHandlers.Call(Json.SqlQueryRequest, Json.SqlQueryResponse, runner.QueryAsync), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "sql-stats", "db.sql.*.stats", isWrite: false, (plugin, body, ct) =>
         {
             StorageJson.Deserialize(body.Span, Json.SqlStatsRequest);
-            return ValueTask.FromResult(Reply(runner.Stats(plugin), Json.SqlStatsResponse));
+            return ValueTask.FromResult(JsonHandlers.Serialize(runner.Stats(plugin), Json.SqlStatsResponse));
         }, cancellationToken);
     }
-
-    private static byte[] Reply<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo) =>
-        System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
 }

@@ -1,0 +1,18 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Storage.Core;
+
+namespace Storage.Host.Nats;
+
+/// <summary>The shape of every thin endpoint: parse the body, call the tier, serialize its reply.</summary>
+internal static class JsonHandlers
+{
+    /// <summary>A handler that reads <typeparamref name="TRequest"/>, calls <paramref name="call"/> and writes <typeparamref name="TReply"/>.</summary>
+    public static RequestHandler Call<TRequest, TReply>(
+        JsonTypeInfo<TRequest> request, JsonTypeInfo<TReply> reply, Func<PluginId, TRequest, CancellationToken, Task<TReply>> call) =>
+        async (plugin, body, cancellationToken) =>
+            Serialize(await call(plugin, StorageJson.Deserialize(body.Span, request), cancellationToken).ConfigureAwait(false), reply);
+
+    /// <summary>A reply body, through source-generated metadata.</summary>
+    public static byte[] Serialize<T>(T value, JsonTypeInfo<T> typeInfo) => JsonSerializer.SerializeToUtf8Bytes(value, typeInfo);
+}
