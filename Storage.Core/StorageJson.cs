@@ -10,6 +10,12 @@ namespace Storage.Core;
 /// </summary>
 public static class StorageJson
 {
+    /// <summary>
+    /// How replies the service writes by hand are encoded: text as it is (quotes in messages stay
+    /// <c>'key'</c>, not <c>\u0027key\u0027</c>); replies are JSON for NATS clients, never embedded in HTML.
+    /// </summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Deserializes a request object; raises INVALID_JSON or INVALID_REQUEST as described above.</summary>
     public static T Deserialize<T>(ReadOnlySpan<byte> body, JsonTypeInfo<T> typeInfo)
     {

@@ -106,9 +106,11 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            throw ProviderErrors.Translate(ex) is { Code: StorageErrorCode.Unavailable or StorageErrorCode.Timeout }
+            // Failing to connect is UNAVAILABLE even when it surfaced as a timeout.
+            var translated = ProviderErrors.Translate(ex)!;
+            throw translated.Code is StorageErrorCode.Unavailable or StorageErrorCode.Timeout
                 ? new StorageException(StorageErrorCode.Unavailable, "The database is unavailable; retry later.", null, ex)
-                : ProviderErrors.Translate(ex)!;
+                : translated;
         }
     }
 

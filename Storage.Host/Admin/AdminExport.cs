@@ -21,15 +21,13 @@ internal sealed class AdminExport(
     NatsServerLimits limits,
     TimeProvider clock)
 {
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public async Task<byte[]> ExportAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         await admin.RequireExistingAsync(plugin, cancellationToken).ConfigureAwait(false);
         var configured = options.Value.ExportMaxBytes;
         var limit = Math.Min(configured, limits.MaxPayload);
         var buffer = new ArrayBufferWriter<byte>();
-        await using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        await using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteString("plugin", plugin.Value);

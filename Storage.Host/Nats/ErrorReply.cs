@@ -7,13 +7,10 @@ namespace Storage.Host.Nats;
 /// <summary>Writes the contract's failure body: <c>{"error": {"code", "message", "details"}}</c>.</summary>
 internal static class ErrorReply
 {
-    // Messages quote field names ('key'); the default encoder would send them as \u0027.
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static byte[] Serialize(StorageException error)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error");

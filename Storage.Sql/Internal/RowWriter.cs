@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Data.Common;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Storage.Core;
 
@@ -23,7 +22,7 @@ internal sealed class RowWriter(int maxRows, int maxBytes)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         // Relaxed escaping keeps quotes and non-ASCII text readable; the reply is JSON, never HTML.
-        await using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        await using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
         {
             writer.WriteStartArray();
             if (reader.FieldCount > 0)
