@@ -36,9 +36,11 @@ public interface IPluginDatabase
 
     /// <summary>
     /// Bytes the plugin's storage takes on disk: the SQLite file with its <c>-wal</c> and <c>-shm</c>
-    /// files, or the sum of <c>pg_total_relation_size</c> over the relations in the plugin's schema.
+    /// files, or the sum of <c>pg_total_relation_size</c> over the relations in the plugin's schema plus
+    /// its KV rows. A relation the plugin holds locked is not waited for: it is listed in
+    /// <see cref="PluginSize.Unmeasured"/> and left out of the bytes.
     /// </summary>
-    Task<long> MeasureAsync(PluginId plugin, CancellationToken cancellationToken);
+    Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken);
 
     /// <summary>
     /// Deletes everything the plugin has (SQLite: its files; PostgreSQL: its schema, role and the

@@ -5,21 +5,47 @@ namespace Storage.Core.Internal;
 /// <summary>Measuring and purging a plugin's schema and role.</summary>
 internal sealed partial class PostgresDatabase
 {
-    // Tables, materialized views and sequences; pg_total_relation_size adds their indexes and TOAST.
+    // Tables, materialized views and sequences; pg_total_relation_size adds their indexes and TOAST. It
+    // takes a share lock: a relation the plugin holds exclusively is reported, not waited for
+    // (skipped when pg_locks shows the lock, and lock_timeout as the backstop for one taken meanwhile).
     private const string MeasureSql = """
-        SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint
+        SET LOCAL lock_timeout = '200ms';
+        SELECT c.relname, CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                                             WHERE l.locktype = 'relation' AND l.relation = c.oid AND l.mode = 'AccessExclusiveLock' AND l.granted)
+                               THEN NULL ELSE _storage.relation_size(c.oid) END
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = @schema AND c.relkind IN ('r', 'p', 'm', 'S')
+         WHERE n.nspname = @schema AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,S}'::"char"[])
+         ORDER BY c.relname COLLATE "C";
+        SELECT coalesce(sum(pg_catalog.pg_column_size(k.*)), 0)::bigint FROM _storage.kv k WHERE k.plugin = @plugin;
         """;
 
-    public async Task<long> MeasureAsync(PluginId plugin, CancellationToken cancellationToken)
+    public async Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken)
     {
+        await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
         await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
         return await ProviderErrors.GuardAsync(async () =>
         {
-            await using var command = new NpgsqlCommand(MeasureSql, connection);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(MeasureSql, connection, transaction);
             command.Parameters.AddWithValue("schema", PostgresNames.Schema(plugin));
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) ?? 0L);
+            command.Parameters.AddWithValue("plugin", plugin.Value);
+            var bytes = 0L;
+            var unmeasured = new List<string>();
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (reader.IsDBNull(1))
+                        unmeasured.Add(reader.GetString(0));
+                    else
+                        bytes += reader.GetInt64(1);
+                }
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                    bytes += reader.GetInt64(0);
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return new PluginSize(bytes, unmeasured);
         }).ConfigureAwait(false);
     }
 
@@ -32,7 +58,7 @@ internal sealed partial class PostgresDatabase
             await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             // Under the provisioning lock, so no instance provisions the plugin while it is being dropped.
-            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('storage.provision'))", connection, transaction))
+            await using (var lockCommand = new NpgsqlCommand(LockProvisionSql, connection, transaction))
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             var schema = PostgresNames.Schema(plugin);
             var role = PostgresNames.Role(plugin);
@@ -60,27 +86,25 @@ internal sealed partial class PostgresDatabase
 
     // Sessions of the role (pooled in other instances) are ended first: their open transactions would
     // hold locks DROP SCHEMA waits for. The service is a member of the role, which allows signalling them.
-    // The migrations tier's rows about the schema live in tables that exist only once it ran.
+    // The service's own rows about the plugin (KV, journal, migration lock, tickets) go with it.
     private static string PurgeSql(string schema, string role)
     {
         var schemaName = PluginConnection.QuoteIdentifier(schema);
         var roleName = PluginConnection.QuoteIdentifier(role);
         var literal = schema.Replace("'", "''", StringComparison.Ordinal);
         return $"""
-            SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = @r AND pid <> pg_backend_pid();
+            SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = @r AND pid <> pg_catalog.pg_backend_pid();
             DROP SCHEMA IF EXISTS {schemaName} CASCADE;
             DO $$ BEGIN
-              IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role.Replace("'", "''", StringComparison.Ordinal)}') THEN
+              IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '{role.Replace("'", "''", StringComparison.Ordinal)}') THEN
                 EXECUTE 'DROP OWNED BY {roleName.Replace("'", "''", StringComparison.Ordinal)}';
                 EXECUTE 'DROP ROLE {roleName.Replace("'", "''", StringComparison.Ordinal)}';
               END IF;
-              IF to_regclass('{PostgresNames.ServiceSchema}.migration_locks') IS NOT NULL THEN
-                DELETE FROM {PostgresNames.ServiceSchema}.migration_locks WHERE schema_name = '{literal}';
-              END IF;
-              IF to_regclass('{PostgresNames.ServiceSchema}.migration_tickets') IS NOT NULL THEN
-                DELETE FROM {PostgresNames.ServiceSchema}.migration_tickets WHERE schema_name = '{literal}';
-              END IF;
             END $$;
+            DELETE FROM {PostgresNames.ServiceSchema}.kv WHERE plugin = @p;
+            DELETE FROM {PostgresNames.ServiceSchema}.migration_journal WHERE schema_name = '{literal}';
+            DELETE FROM {PostgresNames.ServiceSchema}.migration_locks WHERE schema_name = '{literal}';
+            DELETE FROM {PostgresNames.ServiceSchema}.migration_tickets WHERE schema_name = '{literal}';
             DELETE FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p;
             """;
     }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,9 +19,11 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly AsyncOnce<PluginId, PluginRole> _roles = new();
     private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), NpgsqlDataSource> _pluginSources = new();
     private readonly Lazy<Task> _serviceSchema;
+    private readonly ILogger _logger;
 
-    public PostgresDatabase(IOptions<StorageOptions> options)
+    public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null)
     {
+        _logger = logger ?? (ILogger)NullLogger.Instance;
         var connectionString = options.Value.Postgres.ConnectionString
             ?? throw new InvalidOperationException("Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.");
         _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString);
@@ -29,7 +33,9 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         // Service connections never keep session state (locks and settings are transaction-scoped),
         // so returning one to the pool needs no reset round trip. Plugin pools keep the reset: plugin
         // SQL can change its session.
-        var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { NoResetOnClose = true };
+        // search_path = pg_catalog: no name in a service statement can resolve to a plugin's function,
+        // operator or table; service objects are always written _storage.x.
+        var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { NoResetOnClose = true, SearchPath = "pg_catalog" };
         _service = NpgsqlDataSource.Create(service.ConnectionString);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
     }
@@ -119,45 +125,21 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken) =>
         _roles.GetAsync(plugin, ProvisionAsync, cancellationToken);
 
-    private async Task CreateServiceSchemaAsync()
-    {
-        await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using var command = new NpgsqlCommand($"""
-            SELECT pg_advisory_xact_lock(hashtext('storage.provision'));
-            CREATE SCHEMA IF NOT EXISTS {PostgresNames.ServiceSchema};
-            REVOKE ALL ON SCHEMA {PostgresNames.ServiceSchema} FROM PUBLIC;
-            CREATE TABLE IF NOT EXISTS {PostgresNames.ServiceSchema}.plugins (
-                plugin text PRIMARY KEY,
-                schema_name text NOT NULL,
-                role_name text NOT NULL,
-                password text NOT NULL,
-                created_at timestamptz NOT NULL DEFAULT now());
-            REVOKE ALL ON SCHEMA public FROM PUBLIC;
-            DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY, CREATE ON DATABASE %I FROM PUBLIC', current_database()); END $$;
-            """, connection, transaction);
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await transaction.CommitAsync().ConfigureAwait(false);
-    }
-
     private async Task<PluginRole> ProvisionAsync(PluginId plugin)
     {
         await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
         return await ProviderErrors.GuardAsync(async () =>
         {
             await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
+            // Fast path without any lock: the plugin is usually provisioned already.
+            if (await FindPluginAsync(connection, null, plugin).ConfigureAwait(false) is { } known)
+                return known;
             await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            // One provisioning at a time across every service instance on this database.
-            await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(hashtext('storage.provision'))", connection, transaction))
+            // One creation at a time across every service instance: a row lock in _storage, where plugins have no right.
+            await using (var lockCommand = new NpgsqlCommand(LockProvisionSql, connection, transaction))
                 await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
-
-            await using (var find = new NpgsqlCommand($"SELECT schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p", connection, transaction))
-            {
-                find.Parameters.AddWithValue("p", plugin.Value);
-                await using var reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
-                if (await reader.ReadAsync().ConfigureAwait(false))
-                    return new PluginRole(reader.GetString(0), reader.GetString(1), reader.GetString(2));
-            }
+            if (await FindPluginAsync(connection, transaction, plugin).ConfigureAwait(false) is { } raced)
+                return raced;
 
             var role = new PluginRole(PostgresNames.Schema(plugin), PostgresNames.Role(plugin), NewPassword());
             var schema = PluginConnection.QuoteIdentifier(role.Schema);
@@ -165,7 +147,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             // Identifiers are quoted and the password is base64url, so nothing here comes from a request verbatim.
             await using (var create = new NpgsqlCommand($"""
                 DO $$ BEGIN
-                  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role.Role}') THEN
+                  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '{role.Role}') THEN
                     CREATE ROLE {roleName} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
                   END IF;
                 END $$;
@@ -175,6 +157,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
                 GRANT USAGE, CREATE ON SCHEMA {schema} TO {roleName};
                 GRANT {roleName} TO CURRENT_USER;
                 INSERT INTO {PostgresNames.ServiceSchema}.plugins (plugin, schema_name, role_name, password) VALUES (@p, @s, @r, @w);
+                INSERT INTO {PostgresNames.ServiceSchema}.migration_locks (schema_name) VALUES (@s) ON CONFLICT DO NOTHING;
                 """, connection, transaction))
             {
                 create.Parameters.AddWithValue("p", plugin.Value);
@@ -186,6 +169,18 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             await transaction.CommitAsync().ConfigureAwait(false);
             return role;
         }).ConfigureAwait(false);
+    }
+
+    internal const string LockProvisionSql = "SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE";
+
+    private static async Task<PluginRole?> FindPluginAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, PluginId plugin)
+    {
+        await using var find = new NpgsqlCommand($"SELECT schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p", connection, transaction);
+        find.Parameters.AddWithValue("p", plugin.Value);
+        await using var reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
+        return await reader.ReadAsync().ConfigureAwait(false)
+            ? new PluginRole(reader.GetString(0), reader.GetString(1), reader.GetString(2))
+            : null;
     }
 
     private static string NewPassword() =>

@@ -37,7 +37,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
     public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         await PrepareAsync(plugin).ConfigureAwait(false);
-        var connection = await OpenAsync(ServiceConnectionString(plugin), cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(ServiceConnectionString(plugin), cancellationToken, service: true).ConfigureAwait(false);
         return new PluginConnection(plugin, Provider, connection, schema: null);
     }
 
@@ -90,8 +90,8 @@ internal sealed class SqliteDatabase : IPluginDatabase
         return Task.FromResult(plugins);
     }
 
-    public Task<long> MeasureAsync(PluginId plugin, CancellationToken cancellationToken) =>
-        Task.FromResult(PluginFiles(plugin).Select(path => new FileInfo(path)).Where(file => file.Exists).Sum(file => file.Length));
+    public Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        Task.FromResult(new PluginSize(PluginFiles(plugin).Select(path => new FileInfo(path)).Where(file => file.Exists).Sum(file => file.Length), []));
 
     public Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
     {
@@ -122,14 +122,16 @@ internal sealed class SqliteDatabase : IPluginDatabase
     private string ServiceConnectionString(PluginId plugin) =>
         new SqliteConnectionStringBuilder { DataSource = FilePath(plugin), Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
 
-    private async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken)
+    // service: trusted_schema=OFF, so no view or trigger in the plugin's file can call a non-innocuous function on it.
+    private async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken, bool service = false)
     {
         var connection = new SqliteConnection(connectionString);
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                + (service ? " PRAGMA trusted_schema=OFF;" : "");
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }

@@ -5,8 +5,12 @@ namespace Storage.Host.Admin;
 /// <summary><c>db.admin.plugins</c> reply: every plugin with storage, by name.</summary>
 internal sealed record AdminPluginsResponse(IReadOnlyList<AdminPluginSize> Plugins);
 
-/// <summary>A plugin and the bytes its storage takes on disk.</summary>
-internal sealed record AdminPluginSize(string Plugin, long Bytes);
+/// <summary>
+/// A plugin and the bytes its storage takes on disk; <c>unmeasured</c> (only when not empty) names
+/// relations the plugin held locked, whose size is left out rather than waited for.
+/// </summary>
+internal sealed record AdminPluginSize(string Plugin, long Bytes,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Unmeasured = null);
 
 /// <summary><c>db.admin.storage.&lt;plugin&gt;</c> reply; table row counts are exact <c>COUNT(*)</c>s.</summary>
 internal sealed record AdminStorageResponse(string Plugin, string Provider, long Bytes, long KvKeys, IReadOnlyList<AdminTableSize> Tables);

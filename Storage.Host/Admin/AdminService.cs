@@ -20,7 +20,10 @@ internal sealed class AdminService(
         var plugins = await database.ListPluginsAsync(cancellationToken).ConfigureAwait(false);
         var sizes = new List<AdminPluginSize>(plugins.Count);
         foreach (var plugin in plugins)
-            sizes.Add(new AdminPluginSize(plugin.Value, await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false)));
+        {
+            var size = await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false);
+            sizes.Add(new AdminPluginSize(plugin.Value, size.Bytes, size.Unmeasured.Count == 0 ? null : size.Unmeasured));
+        }
         return new AdminPluginsResponse(sizes);
     }
 
@@ -29,7 +32,7 @@ internal sealed class AdminService(
         await RequireExistingAsync(plugin, cancellationToken).ConfigureAwait(false);
         var tables = await rows.ListTablesAsync(plugin, cancellationToken).ConfigureAwait(false);
         var keys = await kv.CountAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var bytes = await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var bytes = (await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false)).Bytes;
         return new AdminStorageResponse(plugin.Value, database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite", bytes, keys,
             tables.Select(t => new AdminTableSize(t.Name, t.Rows)).ToList());
     }

@@ -1,13 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Storage.Core;
+using Storage.Core.Internal;
 
 namespace Storage.Kv.Internal;
 
-/// <summary>Counts and exports a plugin's KV entries on a service connection, beside the engine's own connections.</summary>
+/// <summary>
+/// Counts and exports a plugin's KV entries on a service connection, beside the engine's own
+/// connections: on PostgreSQL from the service-owned <c>_storage.kv</c>, on SQLite from the plugin's file.
+/// </summary>
 internal sealed class KvInspector(IPluginDatabase database, TimeProvider clock) : IKvInspector
 {
-    private const string Live = "(expires_at IS NULL OR expires_at > @now)";
+    private const string Live = "(kv.expires_at IS NULL OR kv.expires_at > @now)";
 
     public Task<long> CountAsync(PluginId plugin, CancellationToken cancellationToken) =>
         ProviderErrors.GuardAsync(async () =>
@@ -15,8 +19,8 @@ internal sealed class KvInspector(IPluginDatabase database, TimeProvider clock) 
             await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
             if (!await HasTableAsync(connection, cancellationToken).ConfigureAwait(false))
                 return 0L;
-            await using var command = connection.CreateCommand($"SELECT count(*) FROM {connection.Qualify(ServiceTables.Kv)} WHERE {Live}")
-                .With("now", Now());
+            await using var command = connection.CreateCommand($"SELECT count(*) FROM {From(connection)} {Live}")
+                .With("plugin", plugin.Value).With("now", Now());
             return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
         });
 
@@ -25,9 +29,9 @@ internal sealed class KvInspector(IPluginDatabase database, TimeProvider clock) 
         await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
         if (!await ProviderErrors.GuardAsync(() => HasTableAsync(connection, cancellationToken)).ConfigureAwait(false))
             yield break;
-        var key = connection.Provider == StorageProvider.Postgres ? "key COLLATE \"C\"" : "key";
         await using var command = connection.CreateCommand(
-            $"SELECT key, value, revision, expires_at FROM {connection.Qualify(ServiceTables.Kv)} WHERE {Live} ORDER BY {key}").With("now", Now());
+            $"SELECT kv.key, kv.value, kv.revision, kv.expires_at FROM {From(connection)} {Live} ORDER BY kv.key")
+            .With("plugin", plugin.Value).With("now", Now());
         await using var reader = await ProviderErrors.GuardAsync(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
         while (await ProviderErrors.GuardAsync(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
         {
@@ -37,12 +41,20 @@ internal sealed class KvInspector(IPluginDatabase database, TimeProvider clock) 
         }
     }
 
+    // The key column is COLLATE "C" on PostgreSQL and BINARY on SQLite, so ORDER BY is code point order on both.
+    private static string From(PluginConnection connection) => connection.Provider == StorageProvider.Postgres
+        ? "_storage.kv AS kv WHERE kv.plugin = @plugin AND"
+        : $"{PluginConnection.QuoteIdentifier(ServiceTables.Kv)} AS kv WHERE";
+
     private static async Task<bool> HasTableAsync(PluginConnection connection, CancellationToken cancellationToken)
     {
-        await using var command = connection.Provider == StorageProvider.Postgres
-            ? connection.CreateCommand("SELECT to_regclass(@name) IS NOT NULL").With("name", connection.Qualify(ServiceTables.Kv))
-            : connection.CreateCommand("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @name").With("name", ServiceTables.Kv);
-        return Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        if (connection.Provider == StorageProvider.Postgres)
+            return true;
+        await using var command = connection.CreateCommand("SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = @name").With("name", ServiceTables.Kv);
+        if (!Convert.ToBoolean(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture))
+            return false;
+        SqliteServiceTables.Verify(connection);
+        return true;
     }
 
     private long Now() => clock.GetUtcNow().ToUnixTimeMilliseconds();

@@ -3,23 +3,36 @@ using Storage.Core;
 namespace Storage.Kv.Internal;
 
 /// <summary>
-/// The KV statements for one plugin. Keys compare in code point order on both backends (SQLite
-/// BINARY, PostgreSQL COLLATE "C"); values are stored as their exact JSON text. Revisions come
-/// from one counter per plugin that only grows, so a revision is never reused, even after a delete.
-/// Every write is a single statement returning what the caller needs, so writes can be batched.
+/// The KV statements. Keys compare in code point order on both backends (SQLite BINARY,
+/// PostgreSQL COLLATE "C"); values are stored as their exact JSON text. Revisions only grow and are
+/// never reused, even after a delete: SQLite keeps one counter in the plugin's file, PostgreSQL draws
+/// them from one service-wide sequence (so a plugin sees gaps). On PostgreSQL every plugin's entries
+/// live in the service-owned <c>_storage.kv</c>, keyed by <c>@plugin</c>, where no plugin role has any
+/// right (docs/security.md); on SQLite they live in the plugin's file. Every write is a single
+/// statement returning what the caller needs, so writes can be batched.
 /// </summary>
 internal sealed class KvSql
 {
     private const string Live = "(kv.expires_at IS NULL OR kv.expires_at > @now)";
 
-    public KvSql(PluginConnection connection)
+    /// <summary>The PostgreSQL statements (the same for every plugin).</summary>
+    public static readonly KvSql Postgres = new(isPostgres: true);
+
+    /// <summary>The SQLite statements (the same for every plugin file).</summary>
+    public static readonly KvSql Sqlite = new(isPostgres: false);
+
+    private KvSql(bool isPostgres)
     {
-        IsPostgres = connection.Provider == StorageProvider.Postgres;
-        Table = connection.Qualify(ServiceTables.Kv);
-        Counter = connection.Qualify(ServiceTables.KvRevision);
+        IsPostgres = isPostgres;
+        Table = isPostgres ? "_storage.kv" : PluginConnection.QuoteIdentifier(ServiceTables.Kv);
+        Counter = isPostgres ? "_storage.kv_revision" : PluginConnection.QuoteIdentifier(ServiceTables.KvRevision);
         // PostgreSQL draws revisions from a sequence inside the statement; SQLite's single writer passes them in.
-        Revision = IsPostgres ? $"nextval('{Counter.Replace("'", "''", StringComparison.Ordinal)}')" : "@rev";
+        Revision = isPostgres ? "pg_catalog.nextval('_storage.kv_revision'::pg_catalog.regclass)" : "@rev";
+        Scope = isPostgres ? "kv.plugin = @plugin AND " : "";
     }
+
+    // PostgreSQL: the rows of the plugin the command is for.
+    private string Scope { get; }
 
     public bool IsPostgres { get; }
 
@@ -29,21 +42,13 @@ internal sealed class KvSql
 
     private string Revision { get; }
 
-    public string CreateTables => IsPostgres
-        ? $"""
-          CREATE TABLE IF NOT EXISTS {Table} (key text COLLATE "C" PRIMARY KEY, value text NOT NULL, revision bigint NOT NULL, expires_at bigint);
-          CREATE INDEX IF NOT EXISTS "_storage_kv_expires" ON {Table} (expires_at) WHERE expires_at IS NOT NULL;
-          CREATE SEQUENCE IF NOT EXISTS {Counter};
-          """
-        : $"""
+    /// <summary>SQLite only: the tables in the plugin's file (PostgreSQL's are created at the service's bootstrap).</summary>
+    public string CreateTables => $"""
           CREATE TABLE IF NOT EXISTS {Table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, revision INTEGER NOT NULL, expires_at INTEGER) WITHOUT ROWID;
           CREATE INDEX IF NOT EXISTS "_storage_kv_expires" ON {Table} (expires_at) WHERE expires_at IS NOT NULL;
           CREATE TABLE IF NOT EXISTS {Counter} (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
           INSERT OR IGNORE INTO {Counter} (id, revision) VALUES (1, 0);
           """;
-
-    /// <summary>PostgreSQL: a transaction lock on (KV, schema), held while the tables are created.</summary>
-    public const string LockForCreate = "SELECT pg_advisory_xact_lock(19286, hashtext(@scope))";
 
     public string ReadCounter => $"SELECT revision FROM {Counter} WHERE id = 1";
 
@@ -57,13 +62,13 @@ internal sealed class KvSql
         KvWriteKind.SetIfAbsent => Upsert($"WHERE NOT {Live}"),
         KvWriteKind.SetIfRevision => $"""
             UPDATE {Table} AS kv SET value = @value, revision = {Revision}, expires_at = @expires
-            WHERE kv.key = @key AND kv.revision = @expected AND {Live}
+            WHERE {Scope}kv.key = @key AND kv.revision = @expected AND {Live}
             RETURNING revision
             """,
-        KvWriteKind.Delete => $"DELETE FROM {Table} AS kv WHERE kv.key = @key AND {Live} RETURNING 1",
+        KvWriteKind.Delete => $"DELETE FROM {Table} AS kv WHERE {Scope}kv.key = @key AND {Live} RETURNING 1",
         KvWriteKind.Incr when IsPostgres => $"""
-            INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
-            ON CONFLICT (key) DO UPDATE SET
+            INSERT INTO {Table} AS kv (plugin, key, value, revision, expires_at) VALUES (@plugin, @key, @value, {Revision}, @expires)
+            ON CONFLICT (plugin, key) DO UPDATE SET
               value = CASE WHEN {Live} THEN (kv.value::bigint + @by)::text ELSE excluded.value END,
               revision = excluded.revision,
               expires_at = CASE WHEN @has_ttl THEN excluded.expires_at WHEN {Live} THEN kv.expires_at ELSE NULL END
@@ -74,10 +79,10 @@ internal sealed class KvSql
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 
-    public string Get => $"SELECT kv.value, kv.revision, kv.expires_at FROM {Table} AS kv WHERE kv.key = @key AND {Live}";
+    public string Get => $"SELECT kv.value, kv.revision, kv.expires_at FROM {Table} AS kv WHERE {Scope}kv.key = @key AND {Live}";
 
     public string List(bool hasPrefix, bool hasUpper, bool hasAfter) =>
-        $"SELECT kv.key FROM {Table} AS kv WHERE {Live}"
+        $"SELECT kv.key FROM {Table} AS kv WHERE {Scope}{Live}"
         + (hasPrefix ? " AND kv.key >= @prefix" : "")
         + (hasUpper ? " AND kv.key < @upper" : "")
         + (hasAfter ? " AND kv.key > @after" : "")
@@ -98,9 +103,16 @@ internal sealed class KvSql
 
     public string List(KvKeyRange range) => List(range.Prefix is not null, range.Upper is not null, range.After is not null);
 
-    public string Sweep => $"DELETE FROM {Table} WHERE expires_at IS NOT NULL AND expires_at <= @now";
+    public string Sweep => $"DELETE FROM {Table} AS kv WHERE {Scope}kv.expires_at IS NOT NULL AND kv.expires_at <= @now";
 
-    private string Upsert(string condition) => $"""
+    private string Upsert(string condition) => IsPostgres
+        ? $"""
+          INSERT INTO {Table} AS kv (plugin, key, value, revision, expires_at) VALUES (@plugin, @key, @value, {Revision}, @expires)
+          ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
+          {condition}
+          RETURNING revision
+          """
+        : $"""
         INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
         {condition}

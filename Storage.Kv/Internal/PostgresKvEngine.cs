@@ -35,7 +35,7 @@ internal sealed class PostgresKvEngine : IKvEngine
     {
         var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand(sql.Get).With("key", key).With("now", now);
+        await using var command = connection.CreateCommand(sql.Get).With("plugin", plugin.Value).With("key", key).With("now", now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
             ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
@@ -46,7 +46,7 @@ internal sealed class PostgresKvEngine : IKvEngine
     {
         var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        await using var command = KvSql.BindList(connection.CreateCommand(sql.List(range)), range);
+        await using var command = KvSql.BindList(connection.CreateCommand(sql.List(range)).With("plugin", plugin.Value), range);
         var keys = new List<string>(Math.Min(range.Take, 1024));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -58,7 +58,7 @@ internal sealed class PostgresKvEngine : IKvEngine
     {
         var sql = await SqlAsync(plugin, cancellationToken).ConfigureAwait(false);
         await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        await using var command = connection.CreateCommand(sql.Sweep).With("now", now);
+        await using var command = connection.CreateCommand(sql.Sweep).With("plugin", plugin.Value).With("now", now);
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,7 +74,7 @@ internal sealed class PostgresKvEngine : IKvEngine
         KvWriteResult[] results;
         try
         {
-            results = await RunAsync(npgsql, batch.Select(p => (p.Item.Sql, p.Item.Write)).ToList()).ConfigureAwait(false);
+            results = await RunAsync(npgsql, batch.Select(p => (p.Item.Plugin, p.Item.Sql, p.Item.Write)).ToList()).ConfigureAwait(false);
         }
         catch (Exception ex) when (batch.Count > 1 && ex is PostgresException)
         {
@@ -82,7 +82,7 @@ internal sealed class PostgresKvEngine : IKvEngine
             {
                 try
                 {
-                    var single = await RunAsync(npgsql, [(pending.Item.Sql, pending.Item.Write)]).ConfigureAwait(false);
+                    var single = await RunAsync(npgsql, [(pending.Item.Plugin, pending.Item.Sql, pending.Item.Write)]).ConfigureAwait(false);
                     pending.Completion.TrySetResult(single[0]);
                 }
                 catch (Exception one)
@@ -102,11 +102,11 @@ internal sealed class PostgresKvEngine : IKvEngine
             batch[i].Completion.TrySetResult(results[i]);
     }
 
-    private static async Task<KvWriteResult[]> RunAsync(NpgsqlConnection connection, IReadOnlyList<(KvSql Sql, KvWrite Write)> writes)
+    private static async Task<KvWriteResult[]> RunAsync(NpgsqlConnection connection, IReadOnlyList<(PluginId Plugin, KvSql Sql, KvWrite Write)> writes)
     {
         await using var batch = new NpgsqlBatch(connection);
-        foreach (var (sql, write) in writes)
-            batch.BatchCommands.Add(Command(sql, write));
+        foreach (var (plugin, sql, write) in writes)
+            batch.BatchCommands.Add(Command(plugin, sql, write));
         var results = new KvWriteResult[writes.Count];
         // Results are read to the end and the reader closed before anyone is answered: the commit happens at the batch's end.
         await using (var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false))
@@ -127,9 +127,10 @@ internal sealed class PostgresKvEngine : IKvEngine
         return results;
     }
 
-    private static NpgsqlBatchCommand Command(KvSql sql, KvWrite write)
+    private static NpgsqlBatchCommand Command(PluginId plugin, KvSql sql, KvWrite write)
     {
         var command = new NpgsqlBatchCommand(sql.Write(write.Kind));
+        command.Parameters.AddWithValue("plugin", plugin.Value);
         command.Parameters.AddWithValue("key", write.Key);
         command.Parameters.AddWithValue("now", write.Now);
         if (write.Kind == KvWriteKind.Delete)
@@ -152,7 +153,7 @@ internal sealed class PostgresKvEngine : IKvEngine
             ? KvCounter.Overflow(write)
             : ProviderErrors.Translate(ex) ?? ex;
 
-    // The tables are gone after a purge: the next use creates them again.
+    // The purge deletes the plugin's rows and its role; the next use provisions the plugin again.
     public ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         _schemas.Forget(plugin);
@@ -160,20 +161,13 @@ internal sealed class PostgresKvEngine : IKvEngine
     }
 
     private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken) =>
-        _schemas.GetAsync(plugin, CreateTablesAsync, cancellationToken);
+        _schemas.GetAsync(plugin, ProvisionAsync, cancellationToken);
 
-    private async Task<KvSql> CreateTablesAsync(PluginId plugin)
+    // The KV table and sequence are the service's own, created at bootstrap; opening a service
+    // connection for the plugin provisions it (its schema and role), as any first use does.
+    private async Task<KvSql> ProvisionAsync(PluginId plugin)
     {
         await using var connection = await _database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
-        var sql = new KvSql(connection);
-        // CREATE ... IF NOT EXISTS is not safe against another instance creating the same tables at
-        // the same moment, so creation is serialized per schema with a transaction-scoped lock.
-        await using var transaction = await connection.Connection.BeginTransactionAsync().ConfigureAwait(false);
-        await using (var lockCommand = connection.CreateCommand(KvSql.LockForCreate, transaction).With("scope", connection.Schema))
-            await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await using (var command = connection.CreateCommand(sql.CreateTables, transaction))
-            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await transaction.CommitAsync().ConfigureAwait(false);
-        return sql;
+        return KvSql.Postgres;
     }
 }

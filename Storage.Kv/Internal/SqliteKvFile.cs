@@ -156,9 +156,10 @@ internal sealed class SqliteKvFile : IAsyncDisposable
             {
                 if (_sql is null)
                 {
-                    var sql = new KvSql(connection);
+                    var sql = KvSql.Sqlite;
                     await using var create = connection.CreateCommand(sql.CreateTables);
                     await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    Storage.Core.Internal.SqliteServiceTables.Verify(connection);
                     _sql = sql;
                 }
             }

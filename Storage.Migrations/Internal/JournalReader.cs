@@ -9,9 +9,14 @@ internal static class JournalReader
     public static Task<IReadOnlyList<JournalEntry>> ReadAsync(PluginConnection connection, CancellationToken cancellationToken, System.Data.Common.DbTransaction? transaction = null) =>
         ProviderErrors.GuardAsync<IReadOnlyList<JournalEntry>>(async () =>
         {
-            await using var command = connection.CreateCommand(
-                $"SELECT version, position, checksum, down_script, applied_at, duration_ms FROM {connection.Qualify(ServiceTables.Migrations)} ORDER BY position",
-                transaction);
+            // PostgreSQL: the service's own journal table, on a service connection; SQLite: the plugin file's.
+            await using var command = connection.Provider == StorageProvider.Postgres
+                ? connection.CreateCommand(
+                    "SELECT version, position, checksum, down_script, applied_at, duration_ms FROM _storage.migration_journal WHERE schema_name = @schema ORDER BY position",
+                    transaction).With("schema", connection.Schema)
+                : connection.CreateCommand(
+                    $"SELECT version, position, checksum, down_script, applied_at, duration_ms FROM {connection.Qualify(ServiceTables.Migrations)} ORDER BY position",
+                    transaction);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var entries = new List<JournalEntry>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

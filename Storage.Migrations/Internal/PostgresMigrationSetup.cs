@@ -54,14 +54,8 @@ internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
         string role;
         await using (var find = service.CreateCommand("SELECT role_name FROM _storage.plugins WHERE schema_name = @schema", transaction).With("schema", schema))
             role = (string)(await find.ExecuteScalarAsync().ConfigureAwait(false) ?? throw new InvalidOperationException($"No role for schema {schema}."));
-        await using (var prepare = service.CreateCommand(PostgresMigrationSql.Prepare(schema, role), transaction).With("schema", schema))
+        await using (var prepare = service.CreateCommand(PostgresMigrationSql.Prepare(role), transaction).With("schema", schema))
             await prepare.ExecuteNonQueryAsync().ConfigureAwait(false);
-        await using (var owner = service.CreateCommand(PostgresMigrationSql.JournalOwnedByService, transaction).With("schema", schema))
-        {
-            if (await owner.ExecuteScalarAsync().ConfigureAwait(false) is not true)
-                throw new StorageException(StorageErrorCode.Forbidden,
-                    $"The table '{ServiceTables.Migrations}' in the plugin's schema was not created by the service; it is reserved (prefix {ServiceTables.Prefix}).");
-        }
         await transaction.CommitAsync().ConfigureAwait(false);
         return 0;
     });

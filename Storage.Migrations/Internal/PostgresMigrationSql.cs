@@ -11,15 +11,13 @@ internal static class PostgresMigrationSql
     // Functions are created by the service role. SECURITY DEFINER ones pin search_path so plugin
     // objects can never stand in for pg_catalog ones; they find the plugin from session_user, which
     // a plugin cannot change, and act only when given a ticket that only the service process knows.
+    // The journal, ticket and lock tables are in _storage, created at the service's bootstrap. The
+    // journal is a service table, not one in the plugin's schema: nothing a plugin owns or can alter
+    // is ever written by these functions.
     public const string Install = """
-        SELECT pg_advisory_xact_lock(hashtext('storage.provision'));
+        SELECT 1 FROM _storage.locks WHERE name = 'install' FOR UPDATE;
         CREATE SCHEMA IF NOT EXISTS _storage_migrate;
         REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
-        CREATE TABLE IF NOT EXISTS _storage.migration_tickets (
-            ticket_hash bytea PRIMARY KEY,
-            schema_name text NOT NULL,
-            expires_at timestamptz NOT NULL);
-        CREATE TABLE IF NOT EXISTS _storage.migration_locks (schema_name text PRIMARY KEY);
 
         CREATE OR REPLACE FUNCTION _storage_migrate.check_ticket(ticket text) RETURNS void
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
@@ -73,9 +71,9 @@ internal static class PostgresMigrationSql
             DECLARE s text := _storage_migrate.checked_schema(ticket);
             BEGIN
               PERFORM _storage_migrate.guard_names(s);
-              EXECUTE format('INSERT INTO %I._storage_migrations (version, position, checksum, down_script, applied_at, duration_ms)
-                              SELECT $1, COALESCE(max(position), 0) + 1, $2, $3, clock_timestamp(), $4 FROM %I._storage_migrations', s, s)
-                USING version, checksum, down_script, duration_ms;
+              INSERT INTO _storage.migration_journal (schema_name, version, position, checksum, down_script, applied_at, duration_ms)
+                SELECT s, journal_add.version, COALESCE(max(j.position), 0) + 1, journal_add.checksum, journal_add.down_script, clock_timestamp(), journal_add.duration_ms
+                  FROM _storage.migration_journal j WHERE j.schema_name = s;
             END $f$;
 
         CREATE OR REPLACE FUNCTION _storage_migrate.journal_remove(ticket text, version text) RETURNS void
@@ -84,31 +82,17 @@ internal static class PostgresMigrationSql
             DECLARE s text := _storage_migrate.checked_schema(ticket);
             BEGIN
               PERFORM _storage_migrate.guard_names(s);
-              EXECUTE format('DELETE FROM %I._storage_migrations WHERE version = $1', s) USING version;
+              DELETE FROM _storage.migration_journal j WHERE j.schema_name = s AND j.version = journal_remove.version;
             END $f$;
 
         REVOKE ALL ON FUNCTION _storage_migrate.checked_schema(text), _storage_migrate.guard_names(text) FROM PUBLIC;
         """;
 
-    /// <summary>Per plugin: the journal (owned by the service), its lock row, and USAGE on the API schema for the role.</summary>
-    public static string Prepare(string schema, string role) => $"""
-        SELECT pg_advisory_xact_lock(hashtext('storage.provision')); -- GRANTs on one schema must not race
-        CREATE TABLE IF NOT EXISTS {Quote(schema)}._storage_migrations (
-            version text PRIMARY KEY,
-            position bigint NOT NULL,
-            checksum text NOT NULL,
-            down_script text,
-            applied_at timestamptz NOT NULL,
-            duration_ms bigint NOT NULL);
+    /// <summary>Per plugin: its lock row and USAGE on the API schema for the role (under the service's provisioning lock: GRANTs on one schema must not race).</summary>
+    public static string Prepare(string role) => $"""
+        SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE;
         INSERT INTO _storage.migration_locks (schema_name) VALUES (@schema) ON CONFLICT DO NOTHING;
         GRANT USAGE ON SCHEMA _storage_migrate TO {Quote(role)};
-        """;
-
-    /// <summary>The journal's owner must be the service: a plugin could have created the name first.</summary>
-    public const string JournalOwnedByService = """
-        SELECT c.relowner = n.nspowner
-          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = @schema AND c.relname = '_storage_migrations'
         """;
 
     private static string Quote(string name) => Storage.Core.PluginConnection.QuoteIdentifier(name);

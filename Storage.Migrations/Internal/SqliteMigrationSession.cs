@@ -130,7 +130,9 @@ internal sealed class SqliteMigrationSession : MigrationSession
             await ProviderErrors.GuardAsync(async () =>
             {
                 await using var create = service.CreateCommand(CreateJournalSql);
-                return await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                SqliteServiceTables.Verify(service);
+                return 0;
             }).ConfigureAwait(false);
             return service;
         }
@@ -150,6 +152,7 @@ internal sealed class SqliteMigrationSession : MigrationSession
             if (ReservedNames(_plugin, _transaction) != _reservedNames)
                 throw new StorageException(StorageErrorCode.Forbidden,
                     $"Not allowed: names starting with {ServiceTables.Prefix} are reserved for the storage service.");
+            SqliteServiceTables.Verify(_plugin, _transaction);
             action();
         }
         finally

@@ -21,12 +21,13 @@ internal sealed partial class RowStore
         return await RunAsync(plugin, PluginAccess.Write, async (connection, sql) =>
         {
             // Upserts on one table are serialized: SQLite's write transaction (BEGIN IMMEDIATE) locks the file;
-            // on PostgreSQL a transaction-scoped advisory lock on the table does, whether or not the filter is a unique key.
+            // on PostgreSQL a lock on the plugin's own table, taken as the plugin (SHARE ROW EXCLUSIVE conflicts
+            // with itself and with writes, not with reads), whether or not the filter is a unique key. Another
+            // plugin cannot take it: it has no right on this table.
             await using var transaction = await connection.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             if (connection.Provider == StorageProvider.Postgres)
             {
-                await using var lockCommand = connection.CreateCommand("SELECT pg_advisory_xact_lock(hashtextextended(@key, 0))", transaction)
-                    .With("key", $"storage.rows:{connection.Schema}.{table.Name}");
+                await using var lockCommand = connection.CreateCommand($"LOCK TABLE {connection.Qualify(table.Name)} IN SHARE ROW EXCLUSIVE MODE", transaction);
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             var updated = await UpdateRowsAsync(connection, transaction, sql, table, request, operations, cancellationToken).ConfigureAwait(false);

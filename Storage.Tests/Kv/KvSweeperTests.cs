@@ -38,20 +38,40 @@ public sealed class KvSweeperTests
         var (broken, healthy) = (TestPlugins.New(), TestPlugins.New());
         await kv.Store.SetAsync(broken, new KvSetRequest("k", Json("1"), Ttl: 1), None);
         await kv.Store.SetAsync(healthy, new KvSetRequest("k", Json("1"), Ttl: 1), None);
-        // The store remembers the table exists, so dropping it makes this plugin's sweep fail.
+        // SQLite: the store remembers the table exists, so dropping it makes this plugin's sweep fail.
+        // PostgreSQL (one service table): a trigger the test puts on it refuses deleting this plugin's rows.
+        var trigger = $"fail_{broken.Value.Replace('-', '_')}";
         await using (var connection = await kv.Database.OpenServiceAsync(broken, None))
-        await using (var drop = connection.CreateCommand($"DROP TABLE {connection.Qualify(ServiceTables.Kv)}"))
+        await using (var drop = connection.CreateCommand(backend == Backend.Sqlite
+            ? $"DROP TABLE {connection.Qualify(ServiceTables.Kv)}"
+            : $"""
+              CREATE FUNCTION _storage.{trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'broken'; END $$;
+              CREATE TRIGGER {trigger} BEFORE DELETE ON _storage.kv FOR EACH ROW WHEN (OLD.plugin = '{broken}') EXECUTE FUNCTION _storage.{trigger}();
+              """))
             await drop.ExecuteNonQueryAsync();
-
-        kv.Clock.Advance(TimeSpan.FromSeconds(2));
-        await kv.Get<KvSweeper>().SweepAllAsync(None);
-        Assert.AreEqual(0, await CountRowsAsync(kv.Database, healthy));
+        try
+        {
+            kv.Clock.Advance(TimeSpan.FromSeconds(2));
+            await kv.Get<KvSweeper>().SweepAllAsync(None);
+            Assert.AreEqual(0, await CountRowsAsync(kv.Database, healthy));
+        }
+        finally
+        {
+            if (backend == Backend.Postgres)
+            {
+                await using var connection = await kv.Database.OpenServiceAsync(broken, None);
+                await using var drop = connection.CreateCommand($"DROP TRIGGER {trigger} ON _storage.kv; DROP FUNCTION _storage.{trigger}()");
+                await drop.ExecuteNonQueryAsync();
+            }
+        }
     }
 
     private static async Task<long> CountRowsAsync(IPluginDatabase database, PluginId plugin)
     {
         await using var connection = await database.OpenServiceAsync(plugin, None);
-        await using var count = connection.CreateCommand($"SELECT count(*) FROM {connection.Qualify(ServiceTables.Kv)}");
+        await using var count = connection.Provider == StorageProvider.Postgres
+            ? connection.CreateCommand($"SELECT count(*) FROM _storage.kv WHERE plugin = '{plugin}'")
+            : connection.CreateCommand($"SELECT count(*) FROM {connection.Qualify(ServiceTables.Kv)}");
         return Convert.ToInt64(await count.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -128,6 +128,8 @@ public sealed class HostilePluginTests
         ["victim_role"] = PluginConnection.QuoteIdentifier(PostgresNames.Role(victim)),
         ["self"] = PluginConnection.QuoteIdentifier(PostgresNames.Schema(attacker)),
         ["self_role"] = PluginConnection.QuoteIdentifier(PostgresNames.Role(attacker)),
+        ["self_raw"] = PostgresNames.Schema(attacker),
+        ["self_plugin"] = attacker.Value,
         ["service_role"] = new NpgsqlConnectionStringBuilder(TestEnvironment.Postgres.AdminConnectionString()).Username!,
         ["victim_file"] = Path.Combine(TestEnvironment.SqliteDirectory, victim.Value + ".db"),
         ["evil_file"] = evilFile,
