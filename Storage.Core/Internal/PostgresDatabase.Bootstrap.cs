@@ -27,7 +27,7 @@ internal sealed partial class PostgresDatabase
             password text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT pg_catalog.now());
         CREATE TABLE IF NOT EXISTS _storage.locks (name text PRIMARY KEY);
-        INSERT INTO _storage.locks (name) VALUES ('provision'), ('install') ON CONFLICT DO NOTHING;
+        INSERT INTO _storage.locks (name) VALUES ('provision') ON CONFLICT DO NOTHING;
         CREATE TABLE IF NOT EXISTS _storage.kv (
             plugin text NOT NULL,
             key text COLLATE "C" NOT NULL,

@@ -15,7 +15,7 @@ internal static class PostgresMigrationSql
     // journal is a service table, not one in the plugin's schema: nothing a plugin owns or can alter
     // is ever written by these functions.
     public const string Install = """
-        SELECT 1 FROM _storage.locks WHERE name = 'install' FOR UPDATE;
+        SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE; -- the REVOKE below and Prepare's GRANT change one catalog row
         CREATE SCHEMA IF NOT EXISTS _storage_migrate;
         REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
 

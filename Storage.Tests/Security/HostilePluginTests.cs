@@ -114,8 +114,9 @@ public sealed class HostilePluginTests
 
     private static async Task<object?> ScalarAsync(IPluginDatabase database, PluginId plugin, string sql)
     {
-        await using var connection = await database.OpenServiceAsync(plugin, None);
-        await using var command = connection.CreateCommand(sql.Replace("FROM secrets", $"FROM {connection.Qualify("secrets")}", StringComparison.Ordinal));
+        // The plugin's own read connection: the service's connection never reads a plugin's tables.
+        await using var connection = await database.OpenPluginAsync(plugin, PluginAccess.Read, None);
+        await using var command = connection.CreateCommand(sql);
         return await command.ExecuteScalarAsync(None);
     }
 

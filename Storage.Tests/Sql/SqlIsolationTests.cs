@@ -108,7 +108,7 @@ public sealed class SqlIsolationTests
         await TestBackends.Get<IKvStore>(backend).SetAsync(attacker, new KvSetRequest("k", JsonSerializer.SerializeToElement(1)), CancellationToken.None);
         var database = TestBackends.Get<IPluginDatabase>(backend);
         string[] raw = backend == Backend.Postgres
-            ? [$"SELECT * FROM plugin_{victim}.secrets", "SELECT * FROM _storage.plugins", "SELECT * FROM _storage_kv", "SELECT pg_read_file('/etc/passwd')", "DELETE FROM _storage_kv"]
+            ? [$"SELECT * FROM plugin_{victim}.secrets", "SELECT * FROM _storage.plugins", "SELECT * FROM _storage.kv", "SELECT pg_read_file('/etc/passwd')", "DELETE FROM _storage.kv"]
             : [$"ATTACH DATABASE '{TestEnvironment.SqliteDirectory}/{victim}.db' AS v", "SELECT * FROM _storage_kv", "DELETE FROM _storage_kv", "SELECT load_extension('x')", "PRAGMA database_list"];
         foreach (var sql in raw)
         {
