@@ -10,8 +10,10 @@ public interface IPluginDatabase
     StorageProvider Provider { get; }
 
     /// <summary>
-    /// Opens a connection with the service's own privileges, for service-written SQL on the
-    /// plugin's bookkeeping and tables. Names must be qualified with <see cref="PluginConnection.Qualify"/>.
+    /// Opens a connection with the service's own privileges, for service-written SQL on the service's
+    /// own bookkeeping and the catalogs. It must never read or write an object the plugin owns or can
+    /// alter (its tables, views, functions): that runs on <see cref="OpenPluginAsync"/>. On PostgreSQL
+    /// its search_path is <c>pg_catalog</c> only, so every other name is schema-qualified.
     /// Raises <see cref="StorageErrorCode.Unavailable"/> when the database cannot be reached.
     /// </summary>
     ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken);

@@ -1,9 +1,10 @@
 namespace Storage.Core;
 
 /// <summary>
-/// Names of the service's bookkeeping tables that live inside each plugin's schema or file.
-/// Everything starting with <see cref="Prefix"/> belongs to the service and is refused to
-/// plugin-written SQL.
+/// Names of the service's bookkeeping tables inside each plugin's SQLite file. Everything starting
+/// with <see cref="Prefix"/> is refused to plugin-written SQL. On PostgreSQL the service keeps this
+/// bookkeeping in its own <c>_storage</c> schema instead, and the prefix protects nothing there
+/// (a plugin table of such a name is just the plugin's table; see docs/security.md).
 /// </summary>
 public static class ServiceTables
 {

@@ -51,9 +51,9 @@ internal sealed partial class PostgresDatabase
             schema_name text NOT NULL,
             expires_at timestamptz NOT NULL);
         CREATE TABLE IF NOT EXISTS _storage.migration_locks (schema_name text PRIMARY KEY);
-        -- Sizes for db.admin.plugins: NULL instead of waiting behind a plugin's LOCK TABLE (the caller sets lock_timeout).
+        -- Sizes for db.admin.plugins: NULL instead of waiting more than 200 ms behind a plugin's LOCK TABLE.
         CREATE OR REPLACE FUNCTION _storage.relation_size(rel oid) RETURNS bigint
-            LANGUAGE plpgsql SET search_path = pg_catalog
+            LANGUAGE plpgsql SET search_path = pg_catalog SET lock_timeout = '200ms'
             AS $f$ BEGIN RETURN pg_catalog.pg_total_relation_size(rel); EXCEPTION WHEN lock_not_available THEN RETURN NULL; END $f$;
         REVOKE ALL ON FUNCTION _storage.relation_size(oid) FROM PUBLIC;
         REVOKE ALL ON SCHEMA public FROM PUBLIC;

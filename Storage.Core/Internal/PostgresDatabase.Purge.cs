@@ -6,17 +6,18 @@ namespace Storage.Core.Internal;
 internal sealed partial class PostgresDatabase
 {
     // Tables, materialized views and sequences; pg_total_relation_size adds their indexes and TOAST. It
-    // takes a share lock: a relation the plugin holds exclusively is reported, not waited for
-    // (skipped when pg_locks shows the lock, and lock_timeout as the backstop for one taken meanwhile).
+    // takes a share lock: a relation the plugin holds exclusively is reported, not waited for (skipped
+    // when pg_locks shows the lock; relation_size's lock_timeout is the backstop for one taken meanwhile).
+    // One statement, one round trip per plugin.
     private const string MeasureSql = """
-        SET LOCAL lock_timeout = '200ms';
-        SELECT c.relname, CASE WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
-                                             WHERE l.locktype = 'relation' AND l.relation = c.oid AND l.mode = 'AccessExclusiveLock' AND l.granted)
-                               THEN NULL ELSE _storage.relation_size(c.oid) END
+        WITH locked AS (SELECT l.relation FROM pg_catalog.pg_locks l
+                         WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.granted AND l.database =
+                               (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()))
+        SELECT c.relname, CASE WHEN c.oid IN (SELECT relation FROM locked) THEN NULL ELSE _storage.relation_size(c.oid) END
           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          WHERE n.nspname = @schema AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m,S}'::"char"[])
-         ORDER BY c.relname COLLATE "C";
-        SELECT coalesce(sum(pg_catalog.pg_column_size(k.*)), 0)::bigint FROM _storage.kv k WHERE k.plugin = @plugin;
+        UNION ALL
+        SELECT NULL, coalesce(sum(pg_catalog.pg_column_size(k.*)), 0)::bigint FROM _storage.kv k WHERE k.plugin = @plugin
         """;
 
     public async Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken)
@@ -25,26 +26,20 @@ internal sealed partial class PostgresDatabase
         await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
         return await ProviderErrors.GuardAsync(async () =>
         {
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand(MeasureSql, connection, transaction);
+            await using var command = new NpgsqlCommand(MeasureSql, connection);
             command.Parameters.AddWithValue("schema", PostgresNames.Schema(plugin));
             command.Parameters.AddWithValue("plugin", plugin.Value);
             var bytes = 0L;
             var unmeasured = new List<string>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    if (reader.IsDBNull(1))
-                        unmeasured.Add(reader.GetString(0));
-                    else
-                        bytes += reader.GetInt64(1);
-                }
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    bytes += reader.GetInt64(0);
+                if (!reader.IsDBNull(1))
+                    bytes += reader.GetInt64(1);
+                else if (!reader.IsDBNull(0))
+                    unmeasured.Add(reader.GetString(0));
             }
-            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            unmeasured.Sort(StringComparer.Ordinal);
             return new PluginSize(bytes, unmeasured);
         }).ConfigureAwait(false);
     }
