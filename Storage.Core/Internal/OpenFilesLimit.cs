@@ -7,12 +7,12 @@ namespace Storage.Core.Internal;
 /// read from <c>/proc/self/limits</c> once at start). Every open plugin may hold up to
 /// <see cref="FdsPerPlugin"/> handles; <see cref="Reserved"/> stay free for everything else (NATS
 /// and database sockets, the runtime, logs), because a process out of handles fails in places no
-/// request can catch.
+/// request can catch (the runtime itself reports "Out of memory." and dies).
 /// </summary>
 internal static class OpenFilesLimit
 {
-    /// <summary>Handles kept for what is not a plugin database.</summary>
-    public const int Reserved = 256;
+    /// <summary>Handles kept for what is not a plugin database: 256, or half of a smaller limit.</summary>
+    public static long Reserved(long limit) => Math.Min(256, limit / 2);
 
     /// <summary>Each connection holds the database file and its <c>-wal</c>; the file's <c>-shm</c> is shared.</summary>
     public static int FdsPerPlugin(int maxConnectionsPerPlugin) => 2 * maxConnectionsPerPlugin + 1;
@@ -39,5 +39,5 @@ internal static class OpenFilesLimit
 
     /// <summary>The largest MaxOpenPlugins that fits <paramref name="limit"/> (at least 1).</summary>
     public static int Fitting(long limit, int maxConnectionsPerPlugin) =>
-        (int)Math.Clamp((limit - Reserved) / FdsPerPlugin(maxConnectionsPerPlugin), 1, int.MaxValue);
+        (int)Math.Clamp((limit - Reserved(limit)) / FdsPerPlugin(maxConnectionsPerPlugin), 1, int.MaxValue);
 }

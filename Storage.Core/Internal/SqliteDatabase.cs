@@ -33,7 +33,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
         {
             maxOpen = OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin);
             LogClamped(logger ?? NullLogger<SqliteDatabase>.Instance, sqlite.MaxOpenPlugins, limit, maxOpen,
-                OpenFilesLimit.FdsPerPlugin(sqlite.MaxConnectionsPerPlugin), OpenFilesLimit.Reserved);
+                OpenFilesLimit.FdsPerPlugin(sqlite.MaxConnectionsPerPlugin), OpenFilesLimit.Reserved(limit));
         }
         Files = new SqlitePluginFiles(maxOpen, sqlite.MaxConnectionsPerPlugin, TimeSpan.FromSeconds(sqlite.IdleCloseSeconds), _openWait, clock ?? TimeProvider.System);
         try
@@ -203,7 +203,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Sqlite:MaxOpenPlugins={Configured} does not fit the open-files limit {Limit}; using {Effective} ({PerPlugin} handles per open plugin, {Reserved} kept for everything else). Raise the limit (ulimit -n, LimitNOFILE) or lower the setting.")]
-    private static partial void LogClamped(ILogger logger, int configured, long limit, int effective, int perPlugin, int reserved);
+    private static partial void LogClamped(ILogger logger, int configured, long limit, int effective, int perPlugin, long reserved);
 
     private sealed class Visit(SqlitePluginFiles files, SqlitePluginFile entry) : IAsyncDisposable
     {

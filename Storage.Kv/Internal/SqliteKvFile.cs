@@ -85,21 +85,41 @@ internal sealed class SqliteKvFile
                         return;
                     }
                 }
+                Action settle;
                 try
                 {
                     connection ??= await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
-                    await ExecuteBatchAsync(KvConnection.Of(connection), batch).ConfigureAwait(false);
+                    settle = await ExecuteBatchAsync(KvConnection.Of(connection), batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
                     Exception error = (Exception?)ProviderErrors.Translate(ex) ?? new InvalidOperationException("KV batch failed.", ex);
-                    foreach (var pending in batch)
-                        pending.Completion.TrySetException(error);
+                    settle = () => batch.ForEach(pending => pending.Completion.TrySetException(error));
                     // The connection may be broken (file removed, disk error): start afresh with the next batch.
                     if (connection is not null)
                         await connection.DisposeAsync().ConfigureAwait(false);
                     connection = null;
                 }
+                bool last;
+                lock (_gate)
+                {
+                    last = _queue.Count == 0;
+                    if (last)
+                    {
+                        _retired = true;
+                        _retire(this);
+                    }
+                }
+                // The last batch gives its connection back before its callers resume, so a caller
+                // that saw its write complete finds the plugin idle (closable) at once.
+                if (last && connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    connection = null;
+                }
+                settle();
+                if (last)
+                    return;
             }
         }
         finally
@@ -109,7 +129,8 @@ internal sealed class SqliteKvFile
         }
     }
 
-    private static async Task ExecuteBatchAsync(KvConnection kv, List<WriteBatcher<KvWrite, KvWriteResult>.Pending> batch)
+    // Commits the batch; returns how to settle its callers (done by the drain once it decided about its connection).
+    private static async Task<Action> ExecuteBatchAsync(KvConnection kv, List<WriteBatcher<KvWrite, KvWriteResult>.Pending> batch)
     {
         var (sql, commands) = (kv.Sql, kv.Commands);
         var results = new KvWriteResult[batch.Count];
@@ -134,13 +155,16 @@ internal sealed class SqliteKvFile
                 commands.Get(sql.WriteCounter, transaction).With("rev", revision).ExecuteNonQuery();
             await transaction.CommitAsync().ConfigureAwait(false);
         }
-        for (var i = 0; i < batch.Count; i++)
+        return () =>
         {
-            if (errors[i] is { } error)
-                batch[i].Completion.TrySetException(error);
-            else
-                batch[i].Completion.TrySetResult(results[i]);
-        }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (errors[i] is { } error)
+                    batch[i].Completion.TrySetException(error);
+                else
+                    batch[i].Completion.TrySetResult(results[i]);
+            }
+        };
     }
 
     private static KvWriteResult Apply(KvSql sql, KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
