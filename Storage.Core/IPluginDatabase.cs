@@ -27,6 +27,14 @@ public interface IPluginDatabase
     ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Marks a short background visit (the TTL sweep) for as long as the returned scope lives: on
+    /// SQLite a plugin database the visit had to open is closed when the scope ends, so visiting
+    /// every plugin keeps no file open; one already open stays open. Nothing on PostgreSQL.
+    /// Raises <see cref="StorageErrorCode.Unavailable"/> when no database slot frees up in time.
+    /// </summary>
+    ValueTask<IAsyncDisposable> VisitAsync(PluginId plugin, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Checks that the database can be used at all (PostgreSQL answers the service's connection;
     /// the SQLite directory is writable), for a fail-fast start. Raises
     /// <see cref="StorageErrorCode.Unavailable"/> with the reason when it cannot.

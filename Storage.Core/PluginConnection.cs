@@ -9,10 +9,16 @@ namespace Storage.Core;
 public sealed class PluginConnection : IAsyncDisposable, IDisposable
 {
     private readonly Func<DbConnection, bool>? _release;
+    private readonly Internal.SqlitePluginFile.Pooled? _pooled;
+    private IDisposable? _state;
+    private int _disposed;
 
     // release: called on dispose; true when a pool took the connection back, so it stays open.
-    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Func<DbConnection, bool>? release = null, Internal.SqliteAuthorizer? authorizer = null)
+    // pooled: the SQLite pool's record of the physical connection, which keeps a tier's state with it.
+    internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Func<DbConnection, bool>? release = null,
+        Internal.SqliteAuthorizer? authorizer = null, Internal.SqlitePluginFile.Pooled? pooled = null)
     {
+        _pooled = pooled;
         Authorizer = authorizer;
         Plugin = plugin;
         Provider = provider;
@@ -52,14 +58,39 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
         return command;
     }
 
+    /// <summary>
+    /// A tier's state for this physical connection (its prepared commands): kept with a pooled SQLite
+    /// connection across rentals and disposed when it closes; elsewhere disposed with this object.
+    /// </summary>
+    internal T State<T>(Func<PluginConnection, T> create) where T : class, IDisposable
+    {
+        var current = _pooled is null ? _state : _pooled.State;
+        if (current is T existing)
+            return existing;
+        current?.Dispose();
+        var created = create(this);
+        if (_pooled is null)
+            _state = created;
+        else
+            _pooled.State = created;
+        return created;
+    }
+
     public void Dispose()
     {
+        // A second dispose must not return the connection to its pool twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _state?.Dispose();
         if (_release?.Invoke(Connection) != true)
             Connection.Dispose();
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _state?.Dispose();
         if (_release?.Invoke(Connection) != true)
             await Connection.DisposeAsync().ConfigureAwait(false);
     }

@@ -29,6 +29,26 @@ public sealed class SqliteOptions
     /// <summary>How long a connection waits for another writer's lock, in milliseconds.</summary>
     [Range(0, 600_000)]
     public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>
+    /// Plugin databases open at once (each with up to <see cref="MaxConnectionsPerPlugin"/> connections
+    /// and its <c>-wal</c>/<c>-shm</c> handles); beyond it the least recently used idle one is closed.
+    /// Lowered at start, with a warning, to what the open-files limit allows. The default fits a limit of 1,024.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxOpenPlugins { get; set; } = 64;
+
+    /// <summary>Connections open at once on one plugin's file (service, KV and plugin SQL together); more wait.</summary>
+    [Range(1, 64)]
+    public int MaxConnectionsPerPlugin { get; set; } = 4;
+
+    /// <summary>How long an unused plugin database stays open, in seconds.</summary>
+    [Range(1, 86_400)]
+    public int IdleCloseSeconds { get; set; } = 60;
+
+    /// <summary>How long a request waits for an open-database slot or a connection before it gets UNAVAILABLE, in milliseconds.</summary>
+    [Range(0, 600_000)]
+    public int OpenWaitMs { get; set; } = 10_000;
 }
 
 /// <summary>PostgreSQL settings.</summary>

@@ -58,6 +58,10 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         return new PluginConnection(plugin, Provider, connection, role.Schema);
     }
 
+    // Npgsql's pools close idle connections themselves.
+    public ValueTask<IAsyncDisposable> VisitAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        ValueTask.FromResult<IAsyncDisposable>(NoVisit.Instance);
+
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
@@ -187,4 +191,11 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
     private sealed record PluginRole(string Schema, string Role, string Password);
+
+    private sealed class NoVisit : IAsyncDisposable
+    {
+        public static readonly NoVisit Instance = new();
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
 }

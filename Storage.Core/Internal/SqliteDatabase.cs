@@ -1,25 +1,41 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Kind = Storage.Core.Internal.SqlitePluginFile.ConnectionKind;
 
 namespace Storage.Core.Internal;
 
 /// <summary>
 /// SQLite backend: one database file per plugin (<c>&lt;directory&gt;/&lt;plugin&gt;.db</c>) in WAL mode.
-/// Service connections are pooled by Microsoft.Data.Sqlite; plugin connections live in pools of their
-/// own per plugin and access (<see cref="SqlitePluginPool"/>), so an authorizer installed for
-/// plugin-written SQL never reaches a service connection.
+/// Every connection, service and plugin alike, comes from the plugin's entry in one LRU of open
+/// plugin databases (<see cref="SqlitePluginFiles"/>), so the handles the process keeps on plugin
+/// files are bounded by <c>MaxOpenPlugins</c> x <c>MaxConnectionsPerPlugin</c>. Microsoft.Data.Sqlite's
+/// own pool is off: it keeps idle handles forever and would hand a plugin connection, authorizer and
+/// all, to any opener of the same string.
 /// </summary>
-internal sealed class SqliteDatabase : IPluginDatabase
+internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
 {
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
-    private readonly AsyncOnce<PluginId, bool> _prepared = new();
-    private readonly SqlitePluginPool _pool = new();
+    private readonly TimeSpan _openWait;
+    private readonly long? _fileLimit;
 
-    public SqliteDatabase(IOptions<StorageOptions> options)
+    public SqliteDatabase(IOptions<StorageOptions> options, ILogger<SqliteDatabase>? logger = null, TimeProvider? clock = null)
     {
-        _directory = Path.GetFullPath(options.Value.Sqlite.Directory);
-        _busyTimeoutMs = options.Value.Sqlite.BusyTimeoutMs;
+        var sqlite = options.Value.Sqlite;
+        _directory = Path.GetFullPath(sqlite.Directory);
+        _busyTimeoutMs = sqlite.BusyTimeoutMs;
+        _openWait = TimeSpan.FromMilliseconds(sqlite.OpenWaitMs);
+        _fileLimit = OpenFilesLimit.Read();
+        var maxOpen = sqlite.MaxOpenPlugins;
+        if (_fileLimit is { } limit && OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin) < maxOpen)
+        {
+            maxOpen = OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin);
+            LogClamped(logger ?? NullLogger<SqliteDatabase>.Instance, sqlite.MaxOpenPlugins, limit, maxOpen,
+                OpenFilesLimit.FdsPerPlugin(sqlite.MaxConnectionsPerPlugin), OpenFilesLimit.Reserved(limit));
+        }
+        Files = new SqlitePluginFiles(maxOpen, sqlite.MaxConnectionsPerPlugin, TimeSpan.FromSeconds(sqlite.IdleCloseSeconds), _openWait, clock ?? TimeProvider.System);
         try
         {
             Directory.CreateDirectory(_directory);
@@ -32,36 +48,22 @@ internal sealed class SqliteDatabase : IPluginDatabase
 
     public StorageProvider Provider => StorageProvider.Sqlite;
 
+    /// <summary>The open plugin databases.</summary>
+    internal SqlitePluginFiles Files { get; }
+
     public string FilePath(PluginId plugin) => Path.Combine(_directory, plugin.Value + ".db");
 
-    public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
-    {
-        await PrepareAsync(plugin).ConfigureAwait(false);
-        var connection = await OpenAsync(ServiceConnectionString(plugin), cancellationToken, service: true).ConfigureAwait(false);
-        return new PluginConnection(plugin, Provider, connection, schema: null);
-    }
+    public ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken) =>
+        OpenAsync(plugin, Kind.Service, cancellationToken);
 
-    public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
-    {
-        await PrepareAsync(plugin).ConfigureAwait(false);
-        if (_pool.TryRent(plugin, access) is { } pooled)
-            return Wrap(plugin, access, pooled);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = FilePath(plugin),
-            Mode = access == PluginAccess.Read ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
-            // Microsoft.Data.Sqlite's pool would hand this handle, authorizer and all, to any opener of the same string.
-            Pooling = false,
-        };
-        var generation = _pool.Generation(plugin);
-        var connection = await OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
-        var authorizer = new SqliteAuthorizer(access);
-        authorizer.Install(connection.Handle!);
-        return Wrap(plugin, access, new SqlitePluginPool.Entry(connection, authorizer, generation));
-    }
+    public ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken) =>
+        OpenAsync(plugin, access switch { PluginAccess.Read => Kind.Read, PluginAccess.Write => Kind.Write, _ => Kind.Schema }, cancellationToken);
 
-    private PluginConnection Wrap(PluginId plugin, PluginAccess access, SqlitePluginPool.Entry entry) =>
-        new(plugin, Provider, entry.Connection, schema: null, release: _ => _pool.Return(plugin, access, entry), entry.Authorizer);
+    public async ValueTask<IAsyncDisposable> VisitAsync(PluginId plugin, CancellationToken cancellationToken)
+    {
+        var entry = await Files.EnterAsync(plugin, visit: true, cancellationToken).ConfigureAwait(false);
+        return new Visit(Files, entry);
+    }
 
     public async Task CheckAsync(CancellationToken cancellationToken)
     {
@@ -95,11 +97,8 @@ internal sealed class SqliteDatabase : IPluginDatabase
 
     public Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
     {
-        _prepared.Forget(plugin);
-        // Pooled service connections keep the file open; an open handle would survive the delete and write to a removed file.
-        using (var pooled = new SqliteConnection(ServiceConnectionString(plugin)))
-            SqliteConnection.ClearPool(pooled);
-        _pool.Clear(plugin);
+        // An open handle would survive the delete and write to a removed file.
+        Files.Forget(plugin);
         var existed = File.Exists(FilePath(plugin));
         try
         {
@@ -113,48 +112,110 @@ internal sealed class SqliteDatabase : IPluginDatabase
         return Task.FromResult(existed);
     }
 
+    public void Dispose() => Files.Dispose();
+
+    private async ValueTask<PluginConnection> OpenAsync(PluginId plugin, Kind kind, CancellationToken cancellationToken)
+    {
+        var entry = await Files.EnterAsync(plugin, visit: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await entry.PrepareAsync(() => CreateFileAsync(entry)).ConfigureAwait(false);
+            var pooled = await entry.RentAsync(kind, () => OpenConnectionAsync(plugin, kind), _openWait, cancellationToken).ConfigureAwait(false);
+            return new PluginConnection(plugin, Provider, pooled.Connection, schema: null, release: _ =>
+            {
+                entry.Return(pooled);
+                Files.Exit(entry);
+                return true;
+            }, pooled.Authorizer, pooled);
+        }
+        catch
+        {
+            Files.Exit(entry);
+            throw;
+        }
+    }
+
+    private async Task<SqlitePluginFile.Pooled> OpenConnectionAsync(PluginId plugin, Kind kind)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = FilePath(plugin),
+            Mode = kind switch { Kind.Service => SqliteOpenMode.ReadWriteCreate, Kind.Read => SqliteOpenMode.ReadOnly, _ => SqliteOpenMode.ReadWrite },
+            Pooling = false,
+        };
+        var connection = await OpenConnectionAsync(plugin, builder.ConnectionString, kind == Kind.Service).ConfigureAwait(false);
+        if (kind == Kind.Service)
+            return new SqlitePluginFile.Pooled(connection, null, kind);
+        var authorizer = new SqliteAuthorizer(kind switch { Kind.Read => PluginAccess.Read, Kind.Write => PluginAccess.Write, _ => PluginAccess.Schema });
+        authorizer.Install(connection.Handle!);
+        return new SqlitePluginFile.Pooled(connection, authorizer, kind);
+    }
+
+    // service: trusted_schema=OFF, so no view or trigger in the plugin's file can call a non-innocuous function on it.
+    private async Task<SqliteConnection> OpenConnectionAsync(PluginId plugin, string connectionString, bool service)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync().ConfigureAwait(false);
+            using var pragmas = connection.CreateCommand();
+            pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                + (service ? " PRAGMA trusted_schema=OFF;" : "");
+            await pragmas.ExecuteNonQueryAsync().ConfigureAwait(false);
+            return connection;
+        }
+        catch (SqliteException ex)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw CannotOpen(plugin, ex);
+        }
+    }
+
+    // WAL is a property of the file: set when the entry first opens (a no-op on a file already in WAL).
+    private async Task CreateFileAsync(SqlitePluginFile entry)
+    {
+        var pooled = await entry.RentAsync(Kind.Service, () => OpenConnectionAsync(entry.Plugin, Kind.Service), _openWait, CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            using var command = pooled.Connection.CreateCommand();
+            command.CommandText = "PRAGMA journal_mode=WAL;";
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (SqliteException ex)
+        {
+            throw CannotOpen(entry.Plugin, ex);
+        }
+        finally
+        {
+            entry.Return(pooled);
+        }
+    }
+
+    // Under file-handle exhaustion SQLite says only "unable to open database file" (14, CANTOPEN): say what may be behind it.
+    private StorageException CannotOpen(PluginId plugin, SqliteException ex) =>
+        new(StorageErrorCode.Unavailable,
+            $"The database file of plugin '{plugin}' cannot be opened ({ProviderErrors.DatabaseMessage(ex)}); the host may be at its open-files limit" +
+            (_fileLimit is { } limit && limit < long.MaxValue ? $" ({limit})" : "") + ". Retry later.",
+            new Dictionary<string, object?> { ["sqlite_code"] = ex.SqliteExtendedErrorCode, ["open_files_limit"] = _fileLimit }, ex);
+
     private string[] PluginFiles(PluginId plugin)
     {
         var path = FilePath(plugin);
         return [path, path + "-wal", path + "-shm"];
     }
 
-    private string ServiceConnectionString(PluginId plugin) =>
-        new SqliteConnectionStringBuilder { DataSource = FilePath(plugin), Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true }.ConnectionString;
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Sqlite:MaxOpenPlugins={Configured} does not fit the open-files limit {Limit}; using {Effective} ({PerPlugin} handles per open plugin, {Reserved} kept for everything else). Raise the limit (ulimit -n, LimitNOFILE) or lower the setting.")]
+    private static partial void LogClamped(ILogger logger, int configured, long limit, int effective, int perPlugin, long reserved);
 
-    // service: trusted_schema=OFF, so no view or trigger in the plugin's file can call a non-innocuous function on it.
-    private async Task<SqliteConnection> OpenAsync(string connectionString, CancellationToken cancellationToken, bool service = false)
+    private sealed class Visit(SqlitePluginFiles files, SqlitePluginFile entry) : IAsyncDisposable
     {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                + (service ? " PRAGMA trusted_schema=OFF;" : "");
-            await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return connection;
-        }
-        catch (SqliteException ex)
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw new StorageException(StorageErrorCode.Unavailable, "The plugin's database file cannot be opened; retry later.", null, ex);
-        }
-    }
+        private int _done;
 
-    // WAL is a property of the file, so it is set once per file and process.
-    private Task PrepareAsync(PluginId plugin) =>
-        _prepared.GetAsync(plugin, async p =>
+        public ValueTask DisposeAsync()
         {
-            await CreateFileAsync(p).ConfigureAwait(false);
-            return true;
-        }, CancellationToken.None);
-
-    private async Task CreateFileAsync(PluginId plugin)
-    {
-        await using var connection = await OpenAsync(ServiceConnectionString(plugin), CancellationToken.None).ConfigureAwait(false);
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode=WAL;";
-        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _done, 1) == 0)
+                files.Exit(entry);
+            return ValueTask.CompletedTask;
+        }
     }
 }

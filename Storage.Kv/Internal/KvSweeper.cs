@@ -7,7 +7,9 @@ namespace Storage.Kv.Internal;
 
 /// <summary>
 /// Deletes expired KV entries of every plugin at a fixed interval. Expired keys are already
-/// invisible to reads; this only reclaims space. A failing plugin is logged and skipped.
+/// invisible to reads; this only reclaims space. A failing plugin is logged and skipped. Plugins are
+/// visited one at a time, each as a visit (<see cref="IPluginDatabase.VisitAsync"/>): a SQLite file
+/// the sweep opened is closed right after, so a pass over thousands of files keeps none open.
 /// </summary>
 internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store, IOptions<KvOptions> options, ILogger<KvSweeper> logger) : BackgroundService
 {
@@ -44,7 +46,8 @@ internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store
         {
             try
             {
-                deleted += await ((KvStore)store).SweepAsync(plugin, cancellationToken).ConfigureAwait(false);
+                await using (await database.VisitAsync(plugin, cancellationToken).ConfigureAwait(false))
+                    deleted += await ((KvStore)store).SweepAsync(plugin, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
 using Storage.Core;
@@ -6,77 +5,146 @@ using Storage.Core;
 namespace Storage.Kv.Internal;
 
 /// <summary>
-/// One plugin's SQLite KV: a single writer connection that commits queued writes in batches (one
-/// transaction, one counter update per batch) and a small pool of reader connections with prepared
-/// statements. WAL lets readers run while the writer commits.
+/// One plugin's SQLite KV writes while any are queued: a single drain commits them in batches (one
+/// transaction, one counter update per batch) on one connection rented from Core's pool for the
+/// plugin's file. It holds that connection until the queue is empty, so Core never closes a file with
+/// writes queued; then the writer retires (the engine forgets it) and holds nothing. Reads rent a
+/// pooled connection per request. Every connection carries its prepared statements (<see cref="KvConnection"/>).
 /// </summary>
-internal sealed class SqliteKvFile : IAsyncDisposable
+internal sealed class SqliteKvFile
 {
-    private const int MaxIdleReaders = 8;
-    private readonly PluginId _plugin;
+    private const int MaxBatch = 256;
     private readonly IPluginDatabase _database;
-    private readonly WriteBatcher<KvWrite, KvWriteResult> _writes;
-    private readonly ConcurrentBag<Reader> _readers = new();
-    private readonly SemaphoreSlim _setup = new(1, 1);
-    private KvSql? _sql;
-    private Writer? _writer;
+    private readonly Action<SqliteKvFile> _retire;
+    private readonly Lock _gate = new();
+    private readonly Queue<WriteBatcher<KvWrite, KvWriteResult>.Pending> _queue = new();
+    private Task _drain = Task.CompletedTask;
+    private bool _draining;
+    private bool _retired;
 
-    public SqliteKvFile(PluginId plugin, IPluginDatabase database)
+    public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire)
     {
-        _plugin = plugin;
+        Plugin = plugin;
         _database = database;
-        _writes = new WriteBatcher<KvWrite, KvWriteResult>(ExecuteBatchAsync, maxBatch: 256, loops: 1);
+        _retire = retire;
     }
 
-    public Task<KvWriteResult> WriteAsync(KvWrite write, CancellationToken cancellationToken) =>
-        _writes.EnqueueAsync(write, cancellationToken);
+    public PluginId Plugin { get; }
 
-    public async Task<T> ReadAsync<T>(Func<KvSql, CommandCache, T> read, CancellationToken cancellationToken)
+    /// <summary>Queues a write; null when this writer has retired (the caller takes a new one).</summary>
+    public Task<KvWriteResult>? TryEnqueue(KvWrite write, CancellationToken cancellationToken)
     {
-        if (!_readers.TryTake(out var reader))
-            reader = await OpenReaderAsync(cancellationToken).ConfigureAwait(false);
+        // Once queued a write may commit at any moment, so cancellation is honoured only before.
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
+        lock (_gate)
+        {
+            if (_retired)
+                return null;
+            _queue.Enqueue(pending);
+            if (!_draining)
+            {
+                _draining = true;
+                _drain = Task.Run(DrainAsync, CancellationToken.None);
+            }
+        }
+        return pending.Completion.Task;
+    }
+
+    /// <summary>Completes when every write queued so far has committed or failed.</summary>
+    public Task DrainedAsync()
+    {
+        lock (_gate)
+            return _drain;
+    }
+
+    /// <summary>Runs <paramref name="read"/> on a pooled service connection of the plugin's file.</summary>
+    public static async Task<T> ReadAsync<T>(IPluginDatabase database, PluginId plugin, Func<KvSql, CommandCache, T> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var kv = KvConnection.Of(connection);
+        return read(kv.Sql, kv.Commands);
+    }
+
+    private async Task DrainAsync()
+    {
+        PluginConnection? connection = null;
         try
         {
-            var result = read(_sql!, reader.Commands);
-            if (_readers.Count < MaxIdleReaders)
+            while (true)
             {
-                _readers.Add(reader);
-                reader = null;
+                var batch = new List<WriteBatcher<KvWrite, KvWriteResult>.Pending>();
+                lock (_gate)
+                {
+                    while (batch.Count < MaxBatch && _queue.TryDequeue(out var pending))
+                        batch.Add(pending);
+                    if (batch.Count == 0)
+                    {
+                        _retired = true;
+                        _retire(this);
+                        return;
+                    }
+                }
+                Action settle;
+                try
+                {
+                    connection ??= await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
+                    settle = await ExecuteBatchAsync(KvConnection.Of(connection), batch).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Exception error = (Exception?)ProviderErrors.Translate(ex) ?? new InvalidOperationException("KV batch failed.", ex);
+                    settle = () => batch.ForEach(pending => pending.Completion.TrySetException(error));
+                    // The connection may be broken (file removed, disk error): start afresh with the next batch.
+                    if (connection is not null)
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                    connection = null;
+                }
+                bool last;
+                lock (_gate)
+                {
+                    last = _queue.Count == 0;
+                    if (last)
+                    {
+                        _retired = true;
+                        _retire(this);
+                    }
+                }
+                // The last batch gives its connection back before its callers resume, so a caller
+                // that saw its write complete finds the plugin idle (closable) at once.
+                if (last && connection is not null)
+                {
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    connection = null;
+                }
+                settle();
+                if (last)
+                    return;
             }
-            return result;
         }
         finally
         {
-            if (reader is not null)
-                await reader.DisposeAsync().ConfigureAwait(false);
+            if (connection is not null)
+                await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    public async ValueTask DisposeAsync()
+    // Commits the batch; returns how to settle its callers (done by the drain once it decided about its connection).
+    private static async Task<Action> ExecuteBatchAsync(KvConnection kv, List<WriteBatcher<KvWrite, KvWriteResult>.Pending> batch)
     {
-        await _writes.DisposeAsync().ConfigureAwait(false);
-        if (_writer is not null)
-            await _writer.DisposeAsync().ConfigureAwait(false);
-        while (_readers.TryTake(out var reader))
-            await reader.DisposeAsync().ConfigureAwait(false);
-    }
-
-    private async Task ExecuteBatchAsync(IReadOnlyList<WriteBatcher<KvWrite, KvWriteResult>.Pending> batch)
-    {
-        var writer = _writer ??= new Writer(await OpenAsync(CancellationToken.None).ConfigureAwait(false));
+        var (sql, commands) = (kv.Sql, kv.Commands);
         var results = new KvWriteResult[batch.Count];
         var errors = new StorageException?[batch.Count];
-        try
+        await using (var transaction = await commands.Connection.BeginTransactionAsync().ConfigureAwait(false))
         {
-            await using var transaction = await writer.Connection.Connection.BeginTransactionAsync().ConfigureAwait(false);
             // Re-read the counter in every batch: the write lock is held, so another process sharing the file stays consistent.
-            var start = Convert.ToInt64(writer.Commands.Get(_sql!.ReadCounter, transaction).ExecuteScalar(), CultureInfo.InvariantCulture);
+            var start = Convert.ToInt64(commands.Get(sql.ReadCounter, transaction).ExecuteScalar(), CultureInfo.InvariantCulture);
             var revision = start;
             for (var i = 0; i < batch.Count; i++)
             {
                 try
                 {
-                    results[i] = Apply(batch[i].Item, writer.Commands, transaction, ref revision);
+                    results[i] = Apply(sql, batch[i].Item, commands, transaction, ref revision);
                 }
                 catch (StorageException ex)
                 {
@@ -84,30 +152,25 @@ internal sealed class SqliteKvFile : IAsyncDisposable
                 }
             }
             if (revision != start)
-                writer.Commands.Get(_sql.WriteCounter, transaction).With("rev", revision).ExecuteNonQuery();
+                commands.Get(sql.WriteCounter, transaction).With("rev", revision).ExecuteNonQuery();
             await transaction.CommitAsync().ConfigureAwait(false);
         }
-        catch (Exception ex)
+        return () =>
         {
-            // The connection may be broken (file removed, disk error): start afresh next time.
-            _writer = null;
-            await writer.DisposeAsync().ConfigureAwait(false);
-            throw ProviderErrors.Translate(ex) ?? throw new InvalidOperationException("KV batch failed.", ex);
-        }
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (errors[i] is { } error)
-                batch[i].Completion.TrySetException(error);
-            else
-                batch[i].Completion.TrySetResult(results[i]);
-        }
+            for (var i = 0; i < batch.Count; i++)
+            {
+                if (errors[i] is { } error)
+                    batch[i].Completion.TrySetException(error);
+                else
+                    batch[i].Completion.TrySetResult(results[i]);
+            }
+        };
     }
 
-    private KvWriteResult Apply(KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
+    private static KvWriteResult Apply(KvSql sql, KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
     {
-        var sql = _sql!;
         if (write.Kind == KvWriteKind.Incr)
-            return ApplyIncr(write, commands, transaction, ref revision);
+            return ApplyIncr(sql, write, commands, transaction, ref revision);
         var command = commands.Get(sql.Write(write.Kind), transaction)
             .With("key", write.Key).With("now", write.Now);
         if (write.Kind == KvWriteKind.Delete)
@@ -121,12 +184,12 @@ internal sealed class SqliteKvFile : IAsyncDisposable
         return new KvWriteResult(true, revision);
     }
 
-    private KvWriteResult ApplyIncr(KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
+    private static KvWriteResult ApplyIncr(KvSql sql, KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
     {
-        var current = ReadEntry(commands.Get(_sql!.Get, transaction), write.Key, write.Now);
+        var current = ReadEntry(commands.Get(sql.Get, transaction), write.Key, write.Now);
         if (!KvCounter.TryAdd(write, current, out var next, out var expires))
             return KvWriteResult.NotApplied;
-        var command = commands.Get(_sql.Write(KvWriteKind.Set), transaction)
+        var command = commands.Get(sql.Write(KvWriteKind.Set), transaction)
             .With("key", write.Key).With("now", write.Now).With("rev", revision + 1)
             .With("value", next.ToString(CultureInfo.InvariantCulture)).With("expires", expires);
         command.ExecuteScalar();
@@ -142,52 +205,4 @@ internal sealed class SqliteKvFile : IAsyncDisposable
             ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
             : null;
     }
-
-    private async Task<Reader> OpenReaderAsync(CancellationToken cancellationToken) =>
-        new(await OpenAsync(cancellationToken).ConfigureAwait(false));
-
-    private async Task<PluginConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = await _database.OpenServiceAsync(_plugin, cancellationToken).ConfigureAwait(false);
-        if (_sql is null)
-        {
-            await _setup.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                if (_sql is null)
-                {
-                    var sql = KvSql.Sqlite;
-                    await using var create = connection.CreateCommand(sql.CreateTables);
-                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                    Storage.Core.Internal.SqliteServiceTables.Verify(connection);
-                    _sql = sql;
-                }
-            }
-            catch
-            {
-                await connection.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-            finally
-            {
-                _setup.Release();
-            }
-        }
-        return connection;
-    }
-
-    private class Reader(PluginConnection connection) : IAsyncDisposable
-    {
-        public PluginConnection Connection { get; } = connection;
-
-        public CommandCache Commands { get; } = new(connection.Connection);
-
-        public async ValueTask DisposeAsync()
-        {
-            Commands.Dispose();
-            await Connection.DisposeAsync().ConfigureAwait(false);
-        }
-    }
-
-    private sealed class Writer(PluginConnection connection) : Reader(connection);
 }

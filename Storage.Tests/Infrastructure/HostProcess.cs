@@ -23,11 +23,14 @@ internal sealed class HostProcess : IDisposable
 
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts the host with the given configuration switches and, unless told not to, waits until it serves.</summary>
-    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, bool waitUntilReady = true)
+    /// <summary>
+    /// Starts the host with the given configuration switches and, unless told not to, waits until it
+    /// serves; <paramref name="openFilesLimit"/> runs it under that <c>ulimit -n</c> (soft and hard, via prlimit).
+    /// </summary>
+    public static async Task<HostProcess> StartAsync(IEnumerable<string> arguments, bool waitUntilReady = true, int? openFilesLimit = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Storage.Host.dll");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(openFilesLimit is null ? "dotnet" : "prlimit")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -35,6 +38,11 @@ internal sealed class HostProcess : IDisposable
             RedirectStandardInput = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (openFilesLimit is { } limit)
+        {
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(dll);
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);

@@ -19,6 +19,11 @@ internal sealed class ManualClock : TimeProvider
             return _now;
     }
 
+    // Elapsed-time measurements (idle lifetimes) follow the hand-moved clock too.
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => GetUtcNow().UtcTicks;
+
     public void Advance(TimeSpan by)
     {
         lock (_gate)

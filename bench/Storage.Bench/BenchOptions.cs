@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Storage.Bench;
 
 /// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --soak 60</c>.</summary>
-internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0)
+internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0)
 {
     public const string Usage = """
         Storage.Bench: the storage service over NATS against its baselines (echo, JetStream KV, direct database).
@@ -15,6 +15,8 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
           --backends LIST    sqlite,postgres (default both)
           --soak S           after the cells, KV set/get at c=64 for S seconds per backend,
                              sampling the host's RSS every second (default 0: off)
+          --plugins N        after the cells, N plugins (kv set + get each) on SQLite with the
+                             host under ulimit -n 1024, then a restart over the N files (default 0: off)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -31,6 +33,7 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--only" => options with { Only = List(Next()) },
                 "--backends" => options with { Backends = List(Next()) },
                 "--soak" => options with { SoakSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--plugins" => options with { Plugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
             };

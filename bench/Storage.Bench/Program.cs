@@ -32,6 +32,7 @@ using var postgres = options.Backends.Contains("postgres") ? await BenchPostgres
 var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
 var results = new List<CellResult>();
 var soaks = new List<SoakResult>();
+string? manyPlugins = null;
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
@@ -65,6 +66,13 @@ try
             Console.Error.WriteLine(soak.Line());
         }
     }
+    if (options.Plugins > 0)
+    {
+        // Its own host (own directory, open-files limit): stop the shared one first.
+        await context.Hosts.DisposeAsync();
+        manyPlugins = await ManyPlugins.RunAsync(context, options.Plugins, cancel.Token);
+        Console.Error.WriteLine(manyPlugins);
+    }
 }
 finally
 {
@@ -81,6 +89,8 @@ foreach (var soak in soaks)
     Console.WriteLine(soak.Line());
 if (soaks.Count > 0)
     Console.WriteLine();
+if (manyPlugins is not null)
+    Console.WriteLine(manyPlugins + "\n");
 Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;

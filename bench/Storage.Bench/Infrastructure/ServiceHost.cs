@@ -41,11 +41,13 @@ internal sealed class ServiceHost : IAsyncDisposable
         "--Logging:LogLevel:Default=Warning",
     ];
 
-    public static async Task<ServiceHost> StartAsync(BenchContext context, string backend, CancellationToken cancellationToken)
+    /// <summary>Starts the host and waits until it answers; <paramref name="extra"/> switches win over the defaults; <paramref name="openFilesLimit"/> runs it under that <c>ulimit -n</c> (prlimit).</summary>
+    public static async Task<ServiceHost> StartAsync(BenchContext context, string backend, CancellationToken cancellationToken,
+        IEnumerable<string>? extra = null, int? openFilesLimit = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Storage.Host.dll");
         var dotnet = Processes.FindExecutable("dotnet") ?? throw new InvalidOperationException("dotnet is not on PATH.");
-        var info = new ProcessStartInfo(dotnet)
+        var info = new ProcessStartInfo(openFilesLimit is null ? dotnet : Processes.FindExecutable("prlimit") ?? throw new InvalidOperationException("prlimit is not on PATH."))
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -53,8 +55,13 @@ internal sealed class ServiceHost : IAsyncDisposable
             RedirectStandardInput = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        if (openFilesLimit is { } limit)
+        {
+            info.ArgumentList.Add($"--nofile={limit}:{limit}");
+            info.ArgumentList.Add(dotnet);
+        }
         info.ArgumentList.Add(dll);
-        foreach (var a in Arguments(context, backend))
+        foreach (var a in Arguments(context, backend).Concat(extra ?? []))
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Storage.Host.");
         var host = new ServiceHost(backend, process);

@@ -1,0 +1,210 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// One open plugin database in <see cref="SqlitePluginFiles"/>: every SQLite connection the process
+/// has on the plugin's file (service, KV, plugin reads/writes/migrations) is rented from here, at
+/// most <c>MaxConnectionsPerPlugin</c> at once, idle ones kept per kind for reuse. Closing the entry
+/// closes them all, and with the last one SQLite closes the <c>-wal</c> and <c>-shm</c> handles too.
+/// A connection comes back only in a clean state (no open transaction, no progress handler, the
+/// authorizer's flags reset); otherwise, or after the entry closed, it is closed on return.
+/// </summary>
+internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
+{
+    private readonly Lock _gate = new();
+    private readonly Stack<Pooled>[] _idle = [new(), new(), new(), new()];
+    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private int _open;
+    private bool _closed;
+    private Lazy<Task>? _prepared;
+
+    public PluginId Plugin { get; } = plugin;
+
+    // Guarded by SqlitePluginFiles' lock: requests holding connections, LRU position, last use, visit-only.
+    internal int Leases { get; set; }
+
+    internal LinkedListNode<SqlitePluginFile>? IdleNode { get; set; }
+
+    internal long LastUsed { get; set; }
+
+    internal bool CloseWhenIdle { get; set; }
+
+    /// <summary>Runs <paramref name="prepare"/> (create the file, set WAL) once per opening of the entry; a failure is retried by the next caller.</summary>
+    public async Task PrepareAsync(Func<Task> prepare)
+    {
+        Lazy<Task> run;
+        lock (_gate)
+        {
+            if (_prepared is not { IsValueCreated: true, Value.IsFaulted: true } && _prepared is not { IsValueCreated: true, Value.IsCanceled: true })
+                _prepared ??= new Lazy<Task>(prepare);
+            else
+                _prepared = new Lazy<Task>(prepare);
+            run = _prepared;
+        }
+        // Started outside the lock: preparing rents a connection from this entry.
+        await run.Value.ConfigureAwait(false);
+    }
+
+    /// <summary>An idle connection of <paramref name="kind"/>, or a new one from <paramref name="open"/> within the per-plugin cap (waiting up to <paramref name="wait"/>).</summary>
+    public async Task<Pooled> RentAsync(ConnectionKind kind, Func<Task<Pooled>> open, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        while (true)
+        {
+            Pooled? victim = null;
+            TaskCompletionSource? waiter = null;
+            lock (_gate)
+            {
+                if (_closed)
+                    throw new StorageException(StorageErrorCode.Unavailable, $"The database of plugin '{Plugin}' was just closed (purged); retry.");
+                if (kind != ConnectionKind.Schema && _idle[(int)kind].TryPop(out var idle))
+                    return idle;
+                if (_open < maxConnections || TryTakeAnyIdle(out victim))
+                {
+                    if (victim is null)
+                        _open++;
+                }
+                else
+                {
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.AddLast(waiter);
+                }
+            }
+            if (waiter is null)
+            {
+                // A permit is ours (a free one, or the one an idle connection of another kind held).
+                victim?.Dispose();
+                try
+                {
+                    return await open().ConfigureAwait(false);
+                }
+                catch
+                {
+                    Release();
+                    throw;
+                }
+            }
+            try
+            {
+                await waiter.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_gate)
+                    _waiters.Remove(waiter);
+                throw new StorageException(StorageErrorCode.Unavailable,
+                    $"Plugin '{Plugin}' has {maxConnections} database connections in use (Storage:Sqlite:MaxConnectionsPerPlugin); retry later.",
+                    new Dictionary<string, object?> { ["limit"] = maxConnections, ["setting"] = "Storage:Sqlite:MaxConnectionsPerPlugin" });
+            }
+        }
+    }
+
+    /// <summary>Takes a rented connection back, or closes it when it is not clean or the entry closed.</summary>
+    public void Return(Pooled pooled)
+    {
+        var keep = pooled.Kind != ConnectionKind.Schema && IsClean(pooled);
+        lock (_gate)
+        {
+            if (keep && !_closed)
+            {
+                _idle[(int)pooled.Kind].Push(pooled);
+                WakeAll();
+                return;
+            }
+        }
+        pooled.Dispose();
+        Release();
+    }
+
+    /// <summary>Closes every idle connection; connections still rented close when they come back.</summary>
+    public void Close()
+    {
+        var idle = new List<Pooled>();
+        lock (_gate)
+        {
+            _closed = true;
+            foreach (var stack in _idle)
+            {
+                idle.AddRange(stack);
+                _open -= stack.Count;
+                stack.Clear();
+            }
+            WakeAll();
+        }
+        foreach (var pooled in idle)
+            pooled.Dispose();
+    }
+
+    private void Release()
+    {
+        lock (_gate)
+        {
+            _open--;
+            WakeAll();
+        }
+    }
+
+    // Every waiter retries: one woken for a slot another caller took first would otherwise sleep to its timeout.
+    private void WakeAll()
+    {
+        while (_waiters.First is { } first)
+        {
+            _waiters.RemoveFirst();
+            first.Value.TrySetResult();
+        }
+    }
+
+    private bool TryTakeAnyIdle(out Pooled? victim)
+    {
+        foreach (var stack in _idle)
+            if (stack.TryPop(out victim))
+                return true;
+        victim = null;
+        return false;
+    }
+
+    private static bool IsClean(Pooled pooled)
+    {
+        if (pooled.Connection.State != System.Data.ConnectionState.Open)
+            return false;
+        var handle = pooled.Connection.Handle!;
+        if (raw.sqlite3_get_autocommit(handle) == 0)
+            return false;
+        if (pooled.Authorizer is { } authorizer)
+        {
+            raw.sqlite3_progress_handler(handle, 0, null, null);
+            authorizer.Reset();
+        }
+        return true;
+    }
+
+    /// <summary>What a connection is for: service connections and plugin connections per access are never mixed up.</summary>
+    internal enum ConnectionKind
+    {
+        Service,
+        Read,
+        Write,
+        Schema,
+    }
+
+    /// <summary>An open connection, the authorizer that must live as long as it, and a tier's state kept with it (prepared commands).</summary>
+    internal sealed class Pooled(SqliteConnection connection, SqliteAuthorizer? authorizer, ConnectionKind kind) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteAuthorizer? Authorizer { get; } = authorizer;
+
+        public ConnectionKind Kind { get; } = kind;
+
+        public IDisposable? State { get; set; }
+
+        public void Dispose()
+        {
+            State?.Dispose();
+            Connection.Dispose();
+        }
+    }
+}

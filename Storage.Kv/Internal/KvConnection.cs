@@ -1,0 +1,44 @@
+using Storage.Core;
+
+namespace Storage.Kv.Internal;
+
+/// <summary>
+/// What the KV tier keeps with one pooled SQLite service connection: its statements and their
+/// prepared commands. Created on the connection's first KV use, which is also where the plugin file's
+/// KV tables are created if missing and verified free of plugin objects; it lives and dies with the connection.
+/// </summary>
+internal sealed class KvConnection : IDisposable
+{
+    private const string TablesPresent = $"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('{ServiceTables.Kv}', '{ServiceTables.KvRevision}')";
+
+    private KvConnection(KvSql sql, CommandCache commands)
+    {
+        Sql = sql;
+        Commands = commands;
+    }
+
+    public KvSql Sql { get; }
+
+    public CommandCache Commands { get; }
+
+    public static KvConnection Of(PluginConnection connection) => connection.State(Open);
+
+    public void Dispose() => Commands.Dispose();
+
+    private static KvConnection Open(PluginConnection connection)
+    {
+        var sql = KvSql.Sqlite;
+        // Only a missing table needs the CREATE script: its INSERT would take the write lock on every new connection.
+        using (var present = connection.CreateCommand(TablesPresent))
+        {
+            if (Convert.ToInt64(present.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) < 2)
+            {
+                using var create = connection.CreateCommand(sql.CreateTables);
+                create.ExecuteNonQuery();
+            }
+        }
+        // Fails closed when anything but the service's own objects touches its tables (docs/security.md).
+        Storage.Core.Internal.SqliteServiceTables.Verify(connection);
+        return new KvConnection(sql, new CommandCache(connection.Connection));
+    }
+}
