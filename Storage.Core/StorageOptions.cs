@@ -29,6 +29,13 @@ public sealed class SqliteOptions
     /// <summary>How long a connection waits for another writer's lock, in milliseconds.</summary>
     [Range(0, 600_000)]
     public int BusyTimeoutMs { get; set; } = 5000;
+
+    /// <summary>
+    /// The largest string, blob or row plugin SQL may build or read, in bytes (<c>SQLITE_LIMIT_LENGTH</c>
+    /// on plugin connections; default 16 MiB); more is TOO_LARGE at once instead of an allocation.
+    /// </summary>
+    [Range(1024, 1_000_000_000)]
+    public int MaxValueBytes { get; set; } = 16 * 1024 * 1024;
 }
 
 /// <summary>PostgreSQL settings.</summary>

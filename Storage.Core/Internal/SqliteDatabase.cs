@@ -13,6 +13,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
 {
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
+    private readonly int _maxValueBytes;
     private readonly AsyncOnce<PluginId, bool> _prepared = new();
     private readonly SqlitePluginPool _pool = new();
 
@@ -20,6 +21,7 @@ internal sealed class SqliteDatabase : IPluginDatabase
     {
         _directory = Path.GetFullPath(options.Value.Sqlite.Directory);
         _busyTimeoutMs = options.Value.Sqlite.BusyTimeoutMs;
+        _maxValueBytes = options.Value.Sqlite.MaxValueBytes;
         try
         {
             Directory.CreateDirectory(_directory);
@@ -57,6 +59,8 @@ internal sealed class SqliteDatabase : IPluginDatabase
         var connection = await OpenAsync(builder.ConnectionString, cancellationToken).ConfigureAwait(false);
         var authorizer = new SqliteAuthorizer(access);
         authorizer.Install(connection.Handle!);
+        // randomblob(500000000), zeroblob, printf('%.*c', ...) fail at once (error 18, TOO_LARGE) instead of allocating.
+        SQLitePCL.raw.sqlite3_limit(connection.Handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, _maxValueBytes);
         return Wrap(plugin, access, new SqlitePluginPool.Entry(connection, authorizer, generation));
     }
 
