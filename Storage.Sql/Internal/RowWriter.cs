@@ -41,7 +41,8 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
                         break;
                     }
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    var rowStart = buffer.WrittenCount;
+                    // The writer puts the separating comma before the object: not part of the row.
+                    var rowStart = buffer.WrittenCount + (RowCount > 0 ? 1 : 0);
                     writer.WriteStartObject();
                     for (var i = 0; i < Columns.Count; i++)
                     {
