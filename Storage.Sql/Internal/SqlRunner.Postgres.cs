@@ -95,9 +95,11 @@ internal sealed partial class SqlRunner
         {
             await reader.DisposeAsync().ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (canceled && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+        catch (NpgsqlException) when (canceled)
         {
-            // The cancellation asked for above; the read-only transaction is discarded with the connection.
+            // The cancellation asked for above (or a slow drain of the value being skipped timing
+            // out): the error that stopped the read is the one to report; a broken connection is
+            // discarded by the pool.
         }
     }
 
