@@ -77,7 +77,7 @@ public sealed class ResultBudget
     /// </summary>
     public void CheckStoredValue(DbDataReader reader, int ordinal)
     {
-        if (reader is not NpgsqlDataReader npgsql)
+        if (reader is not NpgsqlDataReader npgsql || npgsql.IsDBNull(ordinal))
             return;
         var stored = npgsql.GetBytes(ordinal, 0, null, 0, 0);
         var text = IsText(npgsql.GetDataTypeName(ordinal));
