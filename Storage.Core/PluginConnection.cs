@@ -42,6 +42,9 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
     /// <summary>The authorizer guarding a SQLite plugin connection; null on service and PostgreSQL connections.</summary>
     internal Internal.SqliteAuthorizer? Authorizer { get; }
 
+    /// <summary>Set by <see cref="StatementDeadline"/> on PostgreSQL: the timeout of commands created here.</summary>
+    internal int? CommandTimeoutSeconds { get; set; }
+
     /// <summary>The quoted, schema-qualified name of a table in the plugin's scope.</summary>
     public string Qualify(string table) =>
         Schema is null ? QuoteIdentifier(table) : QuoteIdentifier(Schema) + "." + QuoteIdentifier(table);
@@ -55,6 +58,8 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
         var command = Connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
+        if (CommandTimeoutSeconds is { } seconds)
+            command.CommandTimeout = seconds;
         return command;
     }
 

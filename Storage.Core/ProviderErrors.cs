@@ -85,7 +85,7 @@ public static class ProviderErrors
                 9 => (StorageErrorCode.Timeout, "The statement ran past its time limit and was interrupted."),
                 23 => (StorageErrorCode.Forbidden, $"Not allowed: {SqliteMessage(e)}."),
                 8 => (StorageErrorCode.Forbidden, $"Not allowed: {SqliteMessage(e)}."),
-                18 => (StorageErrorCode.TooLarge, $"{SqliteMessage(e)}."),
+                18 => (StorageErrorCode.TooLarge, $"{SqliteMessage(e)}: a string, blob or row over Storage:Sqlite:MaxValueBytes."),
                 5 or 6 => (StorageErrorCode.Unavailable, "The database is busy; retry later."),
                 10 or 13 or 14 or 26 => (StorageErrorCode.Unavailable, "The database is unavailable; retry later."),
                 19 => (StorageErrorCode.InvalidRequest, $"Constraint failed: {SqliteMessage(e)}."),

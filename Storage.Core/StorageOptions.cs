@@ -49,6 +49,13 @@ public sealed class SqliteOptions
     /// <summary>How long a request waits for an open-database slot or a connection before it gets UNAVAILABLE, in milliseconds.</summary>
     [Range(0, 600_000)]
     public int OpenWaitMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// The largest string, blob or row plugin SQL may build or read, in bytes (<c>SQLITE_LIMIT_LENGTH</c>
+    /// on plugin connections; default 8 MiB); more is TOO_LARGE at once instead of an allocation.
+    /// </summary>
+    [Range(1024, 1_000_000_000)]
+    public int MaxValueBytes { get; set; } = 8 * 1024 * 1024;
 }
 
 /// <summary>PostgreSQL settings.</summary>

@@ -27,7 +27,7 @@ internal static class StorageHostBuilder
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         builder.Services.AddPluginStorage(builder.Configuration.GetSection("Storage"))
             .AddKv(builder.Configuration.GetSection("Kv"))
-            .AddRows()
+            .AddRows(builder.Configuration.GetSection("Rows"))
             .AddMigrations(builder.Configuration.GetSection("Migrations"))
             .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));

@@ -20,6 +20,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
     private readonly int _busyTimeoutMs;
     private readonly TimeSpan _openWait;
     private readonly long? _fileLimit;
+    private readonly int _maxValueBytes;
 
     public SqliteDatabase(IOptions<StorageOptions> options, ILogger<SqliteDatabase>? logger = null, TimeProvider? clock = null)
     {
@@ -27,6 +28,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
         _directory = Path.GetFullPath(sqlite.Directory);
         _busyTimeoutMs = sqlite.BusyTimeoutMs;
         _openWait = TimeSpan.FromMilliseconds(sqlite.OpenWaitMs);
+        _maxValueBytes = sqlite.MaxValueBytes;
         _fileLimit = OpenFilesLimit.Read();
         var maxOpen = sqlite.MaxOpenPlugins;
         if (_fileLimit is { } limit && OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin) < maxOpen)
@@ -148,6 +150,8 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
             return new SqlitePluginFile.Pooled(connection, null, kind);
         var authorizer = new SqliteAuthorizer(kind switch { Kind.Read => PluginAccess.Read, Kind.Write => PluginAccess.Write, _ => PluginAccess.Schema });
         authorizer.Install(connection.Handle!);
+        // randomblob(500000000), zeroblob, printf('%.*c', ...) fail at once (error 18, TOO_LARGE) instead of allocating.
+        SQLitePCL.raw.sqlite3_limit(connection.Handle, SQLitePCL.raw.SQLITE_LIMIT_LENGTH, _maxValueBytes);
         return new SqlitePluginFile.Pooled(connection, authorizer, kind);
     }
 

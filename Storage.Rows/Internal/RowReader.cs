@@ -13,15 +13,32 @@ namespace Storage.Rows.Internal;
 /// </summary>
 internal static class RowReader
 {
-    /// <summary>Reads every row; the reader's columns are <paramref name="columns"/> in order.</summary>
-    public static async Task<List<JsonObject>> ReadAllAsync(DbDataReader reader, IReadOnlyList<ColumnInfo> columns, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads every row; the reader's columns are <paramref name="columns"/> in order, and only those
+    /// <paramref name="include"/> accepts are read. Each value is checked against <paramref name="budget"/>
+    /// before it is read and each row counted after, so an oversized result is TOO_LARGE early.
+    /// </summary>
+    public static async Task<List<JsonObject>> ReadAllAsync(DbDataReader reader, IReadOnlyList<ColumnInfo> columns, ResultBudget budget,
+        Func<ColumnInfo, bool>? include, CancellationToken cancellationToken)
     {
         var rows = new List<JsonObject>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
             var row = new JsonObject();
             for (var i = 0; i < columns.Count; i++)
-                row[columns[i].Name] = reader.IsDBNull(i) ? null : ToJson(columns[i], reader.GetValue(i));
+            {
+                if (include?.Invoke(columns[i]) == false)
+                    continue;
+                if (reader.IsDBNull(i))
+                {
+                    row[columns[i].Name] = null;
+                    continue;
+                }
+                budget.CheckStoredValue(reader, i);
+                row[columns[i].Name] = ToJson(columns[i], reader.GetValue(i));
+            }
+            budget.Add(row);
+            budget.Rows = rows.Count + 1;
             rows.Add(row);
         }
         return rows;

@@ -1,3 +1,5 @@
+using System.Data;
+using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Storage.Core;
@@ -22,6 +24,7 @@ internal sealed partial class RowStore
         if (request.Random is < 1 or > MaxLimit)
             throw StorageException.OutOfRange("random", $"between 1 and {MaxLimit}", request.Random);
 
+        var budget = Budget();
         return await RunAsync(plugin, PluginAccess.Read, async (connection, sql) =>
         {
             sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE ");
@@ -29,19 +32,19 @@ internal sealed partial class RowStore
             {
                 var key = table.RequireKey("id");
                 sql.Append($"{key.Sql} = {RowValues.Placeholder(sql, key, request.Id!.Value, "id")}");
-                var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+                var rows = await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false);
                 return rows.Count == 0 ? new RowSelectResponse(Exists: false) : new RowSelectResponse(Exists: true, Row: rows[0]);
             }
             if (hasIds)
-                return new RowSelectResponse(Rows: await ByIdsAsync(connection, sql, table, request.Ids!.Value, cancellationToken).ConfigureAwait(false));
+                return new RowSelectResponse(Rows: await ByIdsAsync(connection, sql, table, request.Ids!.Value, budget, cancellationToken).ConfigureAwait(false));
             sql.Append(new FilterCompiler(table, sql).Compile(request.Filters));
             if (request.Random is { } random)
             {
                 sql.Append($" ORDER BY random() LIMIT {sql.Param((long)random)}");
-                return new RowSelectResponse(Rows: await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false));
+                return new RowSelectResponse(Rows: await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false));
             }
             sql.Append($" ORDER BY {OrderBy(SortParser.Parse(table, null))} LIMIT {sql.Param((long)MaxLimit + 1)}");
-            var matched = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+            var matched = await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false);
             if (matched.Count > MaxLimit)
                 throw new StorageException(StorageErrorCode.InvalidRequest,
                     $"Field 'filters' matches more than {MaxLimit} rows, the most select returns; use search to page through them or random to pick some.",
@@ -63,6 +66,10 @@ internal sealed partial class RowStore
             throw StorageException.InvalidField("fields", "Field 'fields' must name at least one column (omit it for all columns).");
         var keys = SortParser.Parse(table, request.Sort);
         var after = request.After is null ? null : RowCursor.Decode(request.After, table, keys);
+        // Columns left out by 'fields' are skipped unread (the sort keys are needed for the cursor).
+        Func<ColumnInfo, bool>? include = fields is null ? null
+            : c => fields.Contains(c.Name) || keys.Any(k => k.Column.Name == c.Name) || c.Name == table.Key?.Name;
+        var budget = Budget();
 
         return await RunAsync(plugin, PluginAccess.Read, async (connection, sql) =>
         {
@@ -71,11 +78,12 @@ internal sealed partial class RowStore
             sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE {page} ORDER BY {OrderBy(keys)} LIMIT {sql.Param((long)limit + 1)}");
             if (request.Offset is > 0)
                 sql.Append($" OFFSET {sql.Param((long)request.Offset.Value)}");
-            var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+            var rows = await QueryAsync(connection, sql, table, budget, include, cancellationToken).ConfigureAwait(false);
             var truncated = rows.Count > limit;
             if (truncated)
                 rows.RemoveAt(rows.Count - 1);
             var next = truncated && table.Key is not null ? RowCursor.Encode(table, keys, rows[^1]) : null;
+            budget.Add((next?.Length ?? 0) + 16);
             long? total = null;
             if (request.Count == true)
             {
@@ -93,7 +101,7 @@ internal sealed partial class RowStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<List<JsonObject>> ByIdsAsync(PluginConnection connection, SqlText sql, TableInfo table, JsonElement ids, CancellationToken cancellationToken)
+    private static async Task<List<JsonObject>> ByIdsAsync(PluginConnection connection, SqlText sql, TableInfo table, JsonElement ids, ResultBudget budget, CancellationToken cancellationToken)
     {
         var key = table.RequireKey("ids");
         if (ids.ValueKind != JsonValueKind.Array)
@@ -105,7 +113,7 @@ internal sealed partial class RowStore
             ? throw StorageException.InvalidField($"ids[{i}]", $"Field 'ids[{i}]' must not be null.")
             : RowValues.Placeholder(sql, key, id, $"ids[{i}]")).ToList();
         sql.Append($"{key.Sql} IN ({string.Join(", ", placeholders)})");
-        var rows = await QueryAsync(connection, sql, table, cancellationToken).ConfigureAwait(false);
+        var rows = await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false);
         // Rows come back in the order the ids were asked for; missing ids are left out.
         var byId = rows.ToDictionary(r => r[key.Name]!.ToJsonString(), StringComparer.Ordinal);
         var ordered = new List<JsonObject>(rows.Count);
@@ -115,11 +123,37 @@ internal sealed partial class RowStore
         return ordered;
     }
 
-    private static async Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, CancellationToken cancellationToken)
+    private ResultBudget Budget() => replyLimits.Budget(options.Value.MaxResultBytes, "Rows:MaxResultBytes");
+
+    private static async Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, ResultBudget budget,
+        Func<ColumnInfo, bool>? include, CancellationToken cancellationToken)
     {
         await using var command = sql.Create(connection);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await RowReader.ReadAllAsync(reader, table.Columns, cancellationToken).ConfigureAwait(false);
+        // Sequential access: Npgsql does not buffer a whole row, so each value's size is known before it is read.
+        var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        var stopped = false;
+        try
+        {
+            return await RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException) when (connection.Provider == StorageProvider.Postgres)
+        {
+            // TOO_LARGE: stop the statement on the server instead of streaming the rest in to skip it.
+            stopped = true;
+            command.Cancel();
+            throw;
+        }
+        finally
+        {
+            try
+            {
+                await reader.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (DbException) when (stopped)
+            {
+                // The cancellation asked for above.
+            }
+        }
     }
 
     private static string OrderBy(IReadOnlyList<SortKey> keys) =>

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
 using Storage.Core;
 
 namespace Storage.Rows.Internal;
@@ -8,9 +9,10 @@ namespace Storage.Rows.Internal;
 /// <summary>
 /// The row tier over <see cref="IPluginDatabase"/>. Statements are built here by hand: identifiers
 /// only from <see cref="RowCatalog"/>, quoted, and values only as parameters. They run on plugin
-/// connections, so the database itself keeps them inside the plugin's schema or file.
+/// connections, so the database itself keeps them inside the plugin's schema or file. Every
+/// request runs under <c>Rows:StatementTimeoutMs</c> and reads under a byte budget.
 /// </summary>
-internal sealed partial class RowStore(IPluginDatabase database, RowCatalog catalog) : IRowStore
+internal sealed partial class RowStore(IPluginDatabase database, RowCatalog catalog, IOptions<RowsOptions> options, ReplyLimits replyLimits) : IRowStore
 {
     public const int MaxBatch = 1000;
 
@@ -95,6 +97,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
             return await ProviderErrors.GuardAsync(async () =>
             {
                 await using var connection = await database.OpenPluginAsync(plugin, access, cancellationToken).ConfigureAwait(false);
+                using var deadline = StatementDeadline.Start(connection, options.Value.StatementTimeoutMs, cancellationToken);
                 return await action(connection, new SqlText(connection.Provider)).ConfigureAwait(false);
             }).ConfigureAwait(false);
         }

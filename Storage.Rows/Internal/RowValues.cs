@@ -19,8 +19,8 @@ internal static partial class RowValues
     public static string Placeholder(SqlText sql, ColumnInfo column, JsonElement value, string field)
     {
         if (value.ValueKind == JsonValueKind.Null)
-            return sql.Param(null);
-        var placeholder = sql.Param(Convert(sql.Provider, column, value, field));
+            return sql.Param(null, field);
+        var placeholder = sql.Param(Convert(sql.Provider, column, value, field), field);
         return sql.IsPostgres && column.Kind is ColumnKind.Json or ColumnKind.Other
             ? $"CAST({placeholder} AS {column.DeclaredType})"
             : placeholder;

@@ -19,9 +19,13 @@ internal sealed class SqlText(StorageProvider provider)
 
     public StringBuilder Sql { get; } = new();
 
-    /// <summary>Adds a parameter and returns its placeholder.</summary>
-    public string Param(object? value)
+    /// <summary>
+    /// Adds a parameter and returns its placeholder; INVALID_REQUEST naming <paramref name="field"/>
+    /// once the statement would carry more than the backend accepts (checked before anything is sent).
+    /// </summary>
+    public string Param(object? value, string field = "filters")
     {
+        ParameterLimits.Check(Provider, _values.Count + 1, field);
         _values.Add(value);
         return "@p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
     }

@@ -7,11 +7,14 @@ namespace Storage.Sql.Internal;
 
 /// <summary>
 /// Reads a result set into the reply's <c>rows</c> (a JSON array of objects), stopping at the row
-/// limit (<c>truncated</c>) and failing with TOO_LARGE as soon as the serialized rows pass the
-/// byte limit, before the rest is read.
+/// limit (<c>truncated</c>) and failing with TOO_LARGE as soon as the rows pass the byte budget,
+/// before the rest is read; a value too large for what is left is refused before it is read
+/// (see <see cref="ResultBudget"/>).
 /// </summary>
-internal sealed class RowWriter(int maxRows, int maxBytes)
+internal sealed class RowWriter(int maxRows, ResultBudget budget)
 {
+    public ResultBudget Budget { get; } = budget;
+
     public IReadOnlyList<string> Columns { get; private set; } = [];
 
     public int RowCount { get; private set; }
@@ -28,6 +31,7 @@ internal sealed class RowWriter(int maxRows, int maxBytes)
             if (reader.FieldCount > 0)
             {
                 Columns = UniqueNames(reader);
+                Budget.Add(Columns.Sum(c => c.Length + 3L));
                 var types = Enumerable.Range(0, reader.FieldCount).Select(reader.GetDataTypeName).ToArray();
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
@@ -36,17 +40,22 @@ internal sealed class RowWriter(int maxRows, int maxBytes)
                         Truncated = true;
                         break;
                     }
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    // The writer puts the separating comma before the object: not part of the row.
+                    var rowStart = buffer.WrittenCount + (RowCount > 0 ? 1 : 0);
                     writer.WriteStartObject();
                     for (var i = 0; i < Columns.Count; i++)
                     {
                         writer.WritePropertyName(Columns[i]);
+                        Budget.CheckStoredValue(reader, i);
                         ValueWriter.Write(writer, reader, i, types[i], postgres);
                     }
                     writer.WriteEndObject();
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    // Counted as the reply will carry it: the host's serializer escapes more than this writer does.
+                    Budget.AddJson(buffer.WrittenMemory[rowStart..]);
                     RowCount++;
-                    var size = writer.BytesCommitted + writer.BytesPending;
-                    if (size > maxBytes)
-                        throw TooLarge(size);
+                    Budget.Rows = RowCount;
                 }
             }
             writer.WriteEndArray();
@@ -54,11 +63,6 @@ internal sealed class RowWriter(int maxRows, int maxBytes)
         using var document = JsonDocument.Parse(buffer.WrittenMemory);
         return document.RootElement.Clone();
     }
-
-    private StorageException TooLarge(long size) =>
-        new(StorageErrorCode.TooLarge,
-            $"The result is larger than {maxBytes} bytes (more than {size} bytes after {RowCount} rows); select fewer rows or columns, or lower max_rows.",
-            new Dictionary<string, object?> { ["limit"] = maxBytes, ["actual"] = size, ["rows_read"] = RowCount });
 
     // Two columns with one name would make an ambiguous JSON object: later ones get a _2, _3 ... suffix.
     private static List<string> UniqueNames(DbDataReader reader)

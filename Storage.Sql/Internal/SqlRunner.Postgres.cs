@@ -34,13 +34,16 @@ internal sealed partial class SqlRunner
             var explain = (write ? "EXPLAIN (FORMAT JSON) " : "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ") + run.Statement.Sql;
             await using var command = PostgresCommand(run, explain, npgsql, transaction);
             var text = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+            run.Rows.Budget.Add(text?.Length ?? 0);
             using var document = JsonDocument.Parse(text ?? "null");
             plan = document.RootElement.Clone();
         }
 
         await using (var command = PostgresCommand(run, run.Statement.Sql, npgsql, transaction))
         {
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            // Sequential access: a row is not buffered whole, so each value's size is known before it is read.
+            var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            var stopped = false;
             try
             {
                 run.Result = await run.Rows.ReadAsync(reader, postgres: true, cancellationToken).ConfigureAwait(false);
@@ -49,12 +52,21 @@ internal sealed partial class SqlRunner
                 run.Affected = Math.Max(0, reader.RecordsAffected);
                 // A cut read stops on the server rather than streaming the rest to be discarded;
                 // a write always runs to the end, so it commits whole.
-                if (run.Rows.Truncated && !write)
+                stopped = run.Rows.Truncated && !write;
+                if (stopped)
                     command.Cancel();
+            }
+            catch (StorageException)
+            {
+                // TOO_LARGE (or a value that cannot be JSON): nothing is committed, and the rest of a
+                // 300 MB value must not stream in just to be skipped.
+                stopped = true;
+                command.Cancel();
+                throw;
             }
             finally
             {
-                await DisposeReaderAsync(reader, canceled: run.Rows.Truncated && !write).ConfigureAwait(false);
+                await DisposeReaderAsync(reader, canceled: stopped).ConfigureAwait(false);
             }
         }
 
@@ -83,9 +95,11 @@ internal sealed partial class SqlRunner
         {
             await reader.DisposeAsync().ConfigureAwait(false);
         }
-        catch (PostgresException ex) when (canceled && ex.SqlState == PostgresErrorCodes.QueryCanceled)
+        catch (NpgsqlException) when (canceled)
         {
-            // The cancellation asked for above; the read-only transaction is discarded with the connection.
+            // The cancellation asked for above (or a slow drain of the value being skipped timing
+            // out): the error that stopped the read is the one to report; a broken connection is
+            // discarded by the pool.
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -8,38 +7,26 @@ namespace Storage.Sql.Internal;
 
 internal sealed partial class SqlRunner
 {
-    // How many virtual machine steps run between deadline checks (cheap: a stopwatch read).
-    private const int ProgressSteps = 1000;
-
     /// <summary>
-    /// Runs on the plugin's own file with the authorizer (read-only file for reads). A progress
-    /// handler interrupts the statement at its deadline (SQLite error 9, mapped to TIMEOUT); plugin
-    /// connections are never pooled, so the handler ends with the connection.
+    /// Runs on the plugin's own file with the authorizer (read-only file for reads). A
+    /// <see cref="StatementDeadline"/> stops the statement at its deadline, between VM steps or
+    /// inside one long function call (SQLite error 9, mapped to TIMEOUT); the connection's
+    /// <c>SQLITE_LIMIT_LENGTH</c> bounds any single value (error 18, TOO_LARGE).
     /// </summary>
     private async Task<JsonElement?> RunSqliteAsync(PluginId plugin, Execution run, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenPluginAsync(plugin, run.Statement.IsWrite ? PluginAccess.Write : PluginAccess.Read, cancellationToken).ConfigureAwait(false);
         var sqlite = (SqliteConnection)connection.Connection;
-        var deadline = Stopwatch.StartNew();
-        delegate_progress progress = _ => deadline.ElapsedMilliseconds > run.TimeoutMs || cancellationToken.IsCancellationRequested ? 1 : 0;
-        raw.sqlite3_progress_handler(sqlite.Handle, ProgressSteps, progress, null);
+        using var deadline = StatementDeadline.Start(connection, run.TimeoutMs, cancellationToken);
         // Waiting for another writer's lock does not run the progress handler: bound it by the same deadline.
         raw.sqlite3_busy_timeout(sqlite.Handle, run.TimeoutMs);
-        try
+        await using (var command = SqliteCommand(run, run.Statement.Sql, sqlite))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await using (var command = SqliteCommand(run, run.Statement.Sql, sqlite))
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
-            {
-                run.Result = await run.Rows.ReadAsync(reader, postgres: false, cancellationToken).ConfigureAwait(false);
-                run.Affected = Math.Max(0, reader.RecordsAffected);
-            }
-            return run.Explain ? await SqlitePlanAsync(run, sqlite, cancellationToken).ConfigureAwait(false) : null;
+            run.Result = await run.Rows.ReadAsync(reader, postgres: false, cancellationToken).ConfigureAwait(false);
+            run.Affected = Math.Max(0, reader.RecordsAffected);
         }
-        finally
-        {
-            raw.sqlite3_progress_handler(sqlite.Handle, 0, null, null);
-            GC.KeepAlive(progress);
-        }
+        return run.Explain ? await SqlitePlanAsync(run, sqlite, cancellationToken).ConfigureAwait(false) : null;
     }
 
     private static async Task<JsonElement> SqlitePlanAsync(Execution run, SqliteConnection sqlite, CancellationToken cancellationToken)

@@ -11,7 +11,7 @@ namespace Storage.Sql.Internal;
 /// guard, then execute on a connection with the plugin's own privileges (read-only unless the
 /// request allows writes), time it and record it by fingerprint.
 /// </summary>
-internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter limiter, SqlProfiler profiler, IOptions<SqlOptions> options) : ISqlRunner
+internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter limiter, SqlProfiler profiler, IOptions<SqlOptions> options, ReplyLimits replyLimits) : ISqlRunner
 {
     private readonly int _maxResultBytes = options.Value.MaxResultBytes;
 
@@ -29,7 +29,9 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
         var postgres = database.Provider == StorageProvider.Postgres;
         var ownSchema = postgres ? OwnSchema(plugin) : null;
         var statement = StatementGuard.Check(query, postgres, request.AllowWrite == true, ownSchema);
-        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, _maxResultBytes), request.Explain == true);
+        ParameterLimits.Check(database.Provider, statement.ParameterNames.Count, "params");
+        var budget = replyLimits.Budget(_maxResultBytes, "Sql:MaxResultBytes");
+        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget), request.Explain == true);
 
         var clock = Stopwatch.StartNew();
         try

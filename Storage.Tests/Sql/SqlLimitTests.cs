@@ -98,6 +98,6 @@ public sealed class SqlLimitTests
         Assert.AreEqual(1, small.RowCount);
         var error = await SqlTestSchema.FailAsync(backend, plugin, $$"""{"query":"SELECT n, 'padding-padding-padding-padding' AS p FROM ({{Fifty}}) AS x"}""", services);
         Assert.AreEqual(StorageErrorCode.TooLarge, error.Code);
-        Assert.AreEqual(2048, error.Details["limit"]);
+        Assert.AreEqual(2048L, error.Details["limit_bytes"]);
     }
 }
