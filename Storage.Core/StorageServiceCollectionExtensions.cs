@@ -22,6 +22,7 @@ public static class StorageServiceCollectionExtensions
             .Validate(o => o.Provider != StorageProvider.Postgres || !string.IsNullOrWhiteSpace(o.Postgres.ConnectionString),
                 "Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.")
             .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, PostgresOptionsValidator>());
         services.TryAddSingleton<IPluginDatabase>(sp =>
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
                 ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)

@@ -32,6 +32,7 @@ using var postgres = options.Backends.Contains("postgres") ? await BenchPostgres
 var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
 var results = new List<CellResult>();
 var soaks = new List<SoakResult>();
+FleetResult? fleet = null;
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
@@ -65,6 +66,13 @@ try
             Console.Error.WriteLine(soak.Line());
         }
     }
+    if (options.FleetPlugins > 0)
+    {
+        // Its own host and server: stop the cells' host first, both would answer the same subjects.
+        await context.Hosts.DisposeAsync();
+        fleet = await Fleet.RunAsync(nats.Url, work, options.FleetPlugins, cancel.Token);
+        Console.Error.WriteLine(fleet.Line());
+    }
 }
 finally
 {
@@ -81,6 +89,8 @@ foreach (var soak in soaks)
     Console.WriteLine(soak.Line());
 if (soaks.Count > 0)
     Console.WriteLine();
+if (fleet is not null)
+    Console.WriteLine(fleet.Line() + Environment.NewLine);
 Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;

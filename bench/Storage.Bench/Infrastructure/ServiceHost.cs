@@ -41,7 +41,7 @@ internal sealed class ServiceHost : IAsyncDisposable
         "--Logging:LogLevel:Default=Warning",
     ];
 
-    public static async Task<ServiceHost> StartAsync(BenchContext context, string backend, CancellationToken cancellationToken)
+    public static async Task<ServiceHost> StartAsync(BenchContext context, string backend, CancellationToken cancellationToken, params string[] extraArguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Storage.Host.dll");
         var dotnet = Processes.FindExecutable("dotnet") ?? throw new InvalidOperationException("dotnet is not on PATH.");
@@ -54,7 +54,7 @@ internal sealed class ServiceHost : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         info.ArgumentList.Add(dll);
-        foreach (var a in Arguments(context, backend))
+        foreach (var a in Arguments(context, backend).Concat(extraArguments))
             info.ArgumentList.Add(a);
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Storage.Host.");
         var host = new ServiceHost(backend, process);
