@@ -113,12 +113,12 @@ internal sealed partial class ConnectionBudget
                 }
                 catch
                 {
+                    // This and every later demand of the grant give their slots back, after their connections closed.
                     await connection.DisposeAsync().ConfigureAwait(false);
-                    Forget(demand, physical: true);
-                    for (var j = i + 1; j < leases.Length; j++)
-                        Forget(grant.Demands[j], physical: grant.Reused[j] is null);
                     foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<NpgsqlConnection>())
                         await CloseQuietlyAsync(reusedLater).ConfigureAwait(false);
+                    for (var j = i; j < leases.Length; j++)
+                        Forget(grant.Demands[j]);
                     foreach (var lease in leases.Take(i))
                         lease.Return();
                     throw;
@@ -178,20 +178,17 @@ internal sealed partial class ConnectionBudget
         }
     }
 
-    // A granted demand that never got its connection (open failed): give its counts back.
-    private void Forget(ConnectionDemand demand, bool physical)
+    // A granted demand whose connection failed to open or was closed unused: give its counts back.
+    private void Forget(ConnectionDemand demand)
     {
         lock (_gate)
         {
             _inUse--;
             if (demand.PluginShare)
                 _pluginShareInUse--;
-            if (physical)
-            {
-                _open--;
-                if (demand.Pool.Plugin is { } plugin)
-                    AddRole(plugin, -1);
-            }
+            _open--;
+            if (demand.Pool.Plugin is { } plugin)
+                AddRole(plugin, -1);
             Pump();
         }
     }

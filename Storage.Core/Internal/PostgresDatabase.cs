@@ -19,6 +19,9 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly Lazy<Task> _serviceSchema;
     private readonly ConnectionBudget _budget;
     private readonly int _roleConnectionLimit;
+    // Provisioning is serialized by a database-wide lock anyway: queue here, so that waiting for it
+    // holds no connection of the budget (1,000 new plugins at once would otherwise hold them all).
+    private readonly SemaphoreSlim _provisioning = new(1, 1);
 
     public PostgresDatabase(IOptions<StorageOptions> options, TimeProvider? clock = null)
     {
@@ -98,6 +101,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         await _budget.DisposeAsync().ConfigureAwait(false);
+        _provisioning.Dispose();
     }
 
     private ConnectionPool CreatePluginSource(PluginId plugin, PluginRole role, bool readOnly)
@@ -163,6 +167,19 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private async Task<PluginRole> ProvisionAsync(PluginId plugin)
     {
         await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
+        await _provisioning.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await ProvisionLockedAsync(plugin).ConfigureAwait(false);
+        }
+        finally
+        {
+            _provisioning.Release();
+        }
+    }
+
+    private async Task<PluginRole> ProvisionLockedAsync(PluginId plugin)
+    {
         return await ProviderErrors.GuardAsync(async () =>
         {
             await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);

@@ -165,6 +165,21 @@ public sealed class PostgresConnectionBudgetTests
     }
 
     [TestMethod]
+    public async Task The_role_limit_holds_across_hosts_and_a_refused_connection_gives_its_slot_back()
+    {
+        await using var hostA = Cluster.Database(o => { o.MaxConnectionsPerPlugin = 1; o.PluginRoleConnectionLimit = 1; });
+        await using var hostB = Cluster.Database(o => { o.MaxConnectionsPerPlugin = 1; o.PluginRoleConnectionLimit = 1; });
+        var plugin = TestPlugins.New();
+        await using var held = await hostA.OpenPluginAsync(plugin, PluginAccess.Read, None);
+
+        var refused = await Assert.ThrowsExactlyAsync<StorageException>(() => hostB.OpenPluginAsync(plugin, PluginAccess.Read, None).AsTask());
+        Assert.AreEqual(StorageErrorCode.Unavailable, refused.Code);
+        Assert.AreEqual(0, hostB.Budget.RoleConnections(plugin));
+        Assert.AreEqual(0, hostB.Budget.InUse);
+        Assert.AreEqual(hostB.Budget.Idle, hostB.Budget.Open, "only the service's idle connection is left");
+    }
+
+    [TestMethod]
     [DataRow(20, 20, 4, "Storage:Postgres:ServiceConnections")]
     [DataRow(10, 2, 9, "Storage:Postgres:MaxConnectionsPerPlugin")]
     [DataRow(2, 1, 1, "MaxConnections")]

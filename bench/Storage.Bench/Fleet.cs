@@ -32,6 +32,7 @@ internal static class Fleet
         var histogram = new LongHistogram(TimeSpan.FromMinutes(10).Ticks / 10, 3);
         var errors = new List<string>();
         var requests = 0L;
+        var retries = 0L;
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, plugins).Select(i => Task.Run(async () =>
         {
@@ -40,6 +41,13 @@ internal static class Fleet
             {
                 var started = Stopwatch.GetTimestamp();
                 var error = await RequestAsync(client, subject, body, cancellationToken);
+                // UNAVAILABLE is the retryable answer (no connection free in time): retry with backoff, as a plugin should.
+                for (var attempt = 1; error is not null && error.Contains("\"UNAVAILABLE\"", StringComparison.Ordinal) && attempt <= 5; attempt++)
+                {
+                    Interlocked.Increment(ref retries);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                    error = await RequestAsync(client, subject, body, cancellationToken);
+                }
                 var micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
                 lock (histogram)
                 {
@@ -53,7 +61,7 @@ internal static class Fleet
         var elapsed = clock.Elapsed;
         await stop.CancelAsync();
         var peakSessions = await sessions;
-        return new FleetResult(plugins, requests, errors.Count, errors.FirstOrDefault(), requests / elapsed.TotalSeconds,
+        return new FleetResult(plugins, requests, retries, errors.Count, errors.FirstOrDefault(), requests / elapsed.TotalSeconds,
             histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0, elapsed.TotalSeconds,
             ProcStats.PeakRssMegabytes(host.Pid), ProcStats.RssMegabytes(host.Pid), peakSessions);
     }
@@ -99,12 +107,12 @@ internal static class Fleet
 }
 
 /// <summary>What <c>--fleet</c> measured.</summary>
-internal sealed record FleetResult(int Plugins, long Requests, int Errors, string? FirstError, double RequestsPerSecond,
+internal sealed record FleetResult(int Plugins, long Requests, long Retries, int Errors, string? FirstError, double RequestsPerSecond,
     double P50Ms, double P99Ms, double Seconds, double PeakRssMegabytes, double EndRssMegabytes, int PeakServerSessions)
 {
     public string Line() =>
         string.Create(CultureInfo.InvariantCulture, $"fleet postgres (max_connections={Fleet.ServerMaxConnections}, host defaults): {Plugins} plugins at once, {Requests} requests in {Seconds:F1} s, ")
-        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms, errors {Errors}, peak server sessions {PeakServerSessions}, ")
+        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, ")
         + string.Create(CultureInfo.InvariantCulture, $"host RSS peak {PeakRssMegabytes:F0} MiB (end {EndRssMegabytes:F0} MiB)")
         + (FirstError is null ? "" : $"; first error: {FirstError}");
 }
