@@ -35,6 +35,26 @@ public interface IPluginDatabase
     ValueTask<IAsyncDisposable> VisitAsync(PluginId plugin, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Opens a service connection and a plugin connection together, for work that needs both at once
+    /// (a migration). On PostgreSQL both come from the connection budget in one grant, so no caller
+    /// holds one connection while waiting for another. Raises <see cref="StorageErrorCode.Unavailable"/>
+    /// when the database cannot be reached or no connection became free in time.
+    /// </summary>
+    async ValueTask<(PluginConnection Service, PluginConnection Plugin)> OpenServiceAndPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
+    {
+        var service = await OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return (service, await OpenPluginAsync(plugin, access, cancellationToken).ConfigureAwait(false));
+        }
+        catch
+        {
+            await service.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Checks that the database can be used at all (PostgreSQL answers the service's connection;
     /// the SQLite directory is writable), for a fail-fast start. Raises
     /// <see cref="StorageErrorCode.Unavailable"/> with the reason when it cannot.

@@ -66,4 +66,38 @@ public sealed class PostgresOptions
     /// (a superuser, or a role with CREATEROLE and CREATE on the database).
     /// </summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Physical connections this process may hold in total: the service's and every plugin's, read
+    /// and write, in use or idle. Size it so that hosts × this + other clients stays under the
+    /// server's <c>max_connections</c> minus <c>superuser_reserved_connections</c>.
+    /// </summary>
+    [Range(3, 10_000)]
+    public int MaxConnections { get; set; } = 20;
+
+    /// <summary>Connections of <see cref="MaxConnections"/> that only the service's own work (KV, bookkeeping) may use.</summary>
+    [Range(1, 10_000)]
+    public int ServiceConnections { get; set; } = 4;
+
+    /// <summary>Connections one plugin's role may hold in this process (read and write together).</summary>
+    [Range(1, 10_000)]
+    public int MaxConnectionsPerPlugin { get; set; } = 4;
+
+    /// <summary>
+    /// The <c>CONNECTION LIMIT</c> given to each plugin role, over every host sharing the database;
+    /// unset: 4 × <see cref="MaxConnectionsPerPlugin"/> (room for four hosts).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int? PluginRoleConnectionLimit { get; set; }
+
+    /// <summary>How long a request waits for a free connection before it is answered UNAVAILABLE, in milliseconds.</summary>
+    [Range(1, 600_000)]
+    public int ConnectionWaitMs { get; set; } = 5000;
+
+    /// <summary>Idle connections are closed after this many seconds (sooner when another plugin needs the budget).</summary>
+    [Range(1, 3600)]
+    public int ConnectionIdleSeconds { get; set; } = 10;
+
+    /// <summary>The role limit in effect: <see cref="PluginRoleConnectionLimit"/> or its default.</summary>
+    internal int EffectiveRoleConnectionLimit => PluginRoleConnectionLimit ?? 4 * MaxConnectionsPerPlugin;
 }

@@ -23,6 +23,7 @@ public static class StorageServiceCollectionExtensions
                 "Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.")
             .ValidateOnStart();
         services.TryAddSingleton<ReplyLimits>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, PostgresOptionsValidator>());
         services.TryAddSingleton<IPluginDatabase>(sp =>
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
                 ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)

@@ -110,6 +110,6 @@ internal sealed partial class PostgresDatabase
         _roles.Forget(plugin);
         foreach (var readOnly in new[] { false, true })
             if (_pluginSources.TryRemove((plugin, readOnly), out var source))
-                await source.DisposeAsync().ConfigureAwait(false);
+                await _budget.RetireAsync(source).ConfigureAwait(false);
     }
 }

@@ -14,48 +14,68 @@ namespace Storage.Core.Internal;
 /// </summary>
 internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposable
 {
-    private readonly NpgsqlDataSource _service;
+    private readonly ConnectionPool _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;
     private readonly AsyncOnce<PluginId, PluginRole> _roles = new();
-    private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), NpgsqlDataSource> _pluginSources = new();
+    private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), ConnectionPool> _pluginSources = new();
     private readonly Lazy<Task> _serviceSchema;
     private readonly ILogger _logger;
+    private readonly ConnectionBudget _budget;
+    private readonly int _roleConnectionLimit;
+    // Provisioning is serialized by a database-wide lock anyway: queue here, so that waiting for it
+    // holds no connection of the budget (1,000 new plugins at once would otherwise hold them all).
+    private readonly SemaphoreSlim _provisioning = new(1, 1);
 
-    public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null)
+    public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null, TimeProvider? clock = null)
     {
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var connectionString = options.Value.Postgres.ConnectionString
             ?? throw new InvalidOperationException("Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.");
-        _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Npgsql's own pooling is off: the connection budget pools every connection of the process.
+        _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
+        _budget = new ConnectionBudget(ConnectionBudgetLimits.From(options.Value.Postgres), clock ?? TimeProvider.System);
+        _roleConnectionLimit = options.Value.Postgres.EffectiveRoleConnectionLimit;
         // The service repeats a small set of statements: let Npgsql prepare them on each pooled connection.
-        if (_baseBuilder.MaxAutoPrepare == 0)
-            _baseBuilder.MaxAutoPrepare = 64;
         // Service connections never keep session state (locks and settings are transaction-scoped),
-        // so returning one to the pool needs no reset round trip. Plugin pools keep the reset: plugin
-        // SQL can change its session.
+        // so returning one to the pool needs no reset round trip. Plugin connections are reset on return.
         // search_path = pg_catalog: no name in a service statement can resolve to a plugin's function,
         // operator or table; service objects are always written _storage.x.
-        var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { NoResetOnClose = true, SearchPath = "pg_catalog" };
-        _service = NpgsqlDataSource.Create(service.ConnectionString);
+        var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { SearchPath = "pg_catalog" };
+        if (service.MaxAutoPrepare == 0)
+            service.MaxAutoPrepare = 64;
+        _service = new ConnectionPool(null, service.ConnectionString, resetOnReturn: false);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
     }
 
     public StorageProvider Provider => StorageProvider.Postgres;
 
+    /// <summary>The process's connection budget, for metrics and tests.</summary>
+    internal ConnectionBudget Budget => _budget;
+
     public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
-        return new PluginConnection(plugin, Provider, connection, role.Schema);
+        var lease = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
+        return new PluginConnection(plugin, Provider, lease.Connection, role.Schema, _ => lease.Return());
     }
 
     public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
     {
         var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
         var readOnly = access == PluginAccess.Read;
-        var source = _pluginSources.GetOrAdd((plugin, readOnly), key => CreatePluginSource(role, key.ReadOnly));
-        var connection = await OpenAsync(source, cancellationToken).ConfigureAwait(false);
-        return new PluginConnection(plugin, Provider, connection, role.Schema);
+        var source = _pluginSources.GetOrAdd((plugin, readOnly), key => CreatePluginSource(plugin, role, key.ReadOnly));
+        var lease = await OpenAsync(source, cancellationToken).ConfigureAwait(false);
+        return new PluginConnection(plugin, Provider, lease.Connection, role.Schema, _ => lease.Return());
+    }
+
+    /// <summary>Both connections a migration needs, granted together so that nobody holds one while waiting for the other.</summary>
+    public async ValueTask<(PluginConnection Service, PluginConnection Plugin)> OpenServiceAndPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
+    {
+        var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var source = _pluginSources.GetOrAdd((plugin, access == PluginAccess.Read), key => CreatePluginSource(plugin, role, key.ReadOnly));
+        var leases = await OpenAsync([new(_service, PluginShare: true), new(source, PluginShare: true)], cancellationToken).ConfigureAwait(false);
+        return (new PluginConnection(plugin, Provider, leases[0].Connection, role.Schema, _ => leases[0].Return()),
+            new PluginConnection(plugin, Provider, leases[1].Connection, role.Schema, _ => leases[1].Return()));
     }
 
     // Npgsql's pools close idle connections themselves.
@@ -77,7 +97,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         await EnsureServiceSchemaAsync().ConfigureAwait(false);
         return await ProviderErrors.GuardAsync<IReadOnlyList<PluginId>>(async () =>
         {
-            await using var command = _service.CreateCommand($"SELECT plugin FROM {PostgresNames.ServiceSchema}.plugins ORDER BY plugin COLLATE \"C\"");
+            await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand($"SELECT plugin FROM {PostgresNames.ServiceSchema}.plugins ORDER BY plugin COLLATE \"C\"", connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             var plugins = new List<PluginId>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -89,30 +110,33 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var source in _pluginSources.Values)
-            await source.DisposeAsync().ConfigureAwait(false);
-        await _service.DisposeAsync().ConfigureAwait(false);
+        await _budget.DisposeAsync().ConfigureAwait(false);
+        _provisioning.Dispose();
     }
 
-    private NpgsqlDataSource CreatePluginSource(PluginRole role, bool readOnly)
+    private ConnectionPool CreatePluginSource(PluginId plugin, PluginRole role, bool readOnly)
     {
         var builder = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString)
         {
             Username = role.Role,
             Password = role.Password,
             SearchPath = role.Schema,
-            MaxPoolSize = 20,
-            // A read connection cannot leave read-only mode for the statement it runs; pool resets restore it.
+            // DISCARD ALL on return drops prepared statements behind Npgsql's back: prepare nothing.
+            MaxAutoPrepare = 0,
+            // A read connection cannot leave read-only mode for the statement it runs; the reset on return restores it.
             Options = readOnly ? "-c default_transaction_read_only=on" : null,
         };
-        return NpgsqlDataSource.Create(builder.ConnectionString);
+        return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true);
     }
 
-    private static async Task<NpgsqlConnection> OpenAsync(NpgsqlDataSource source, CancellationToken cancellationToken)
+    private async Task<BudgetedConnection> OpenAsync(ConnectionPool source, CancellationToken cancellationToken) =>
+        (await OpenAsync([new(source, PluginShare: source.Plugin is not null)], cancellationToken).ConfigureAwait(false))[0];
+
+    private async Task<BudgetedConnection[]> OpenAsync(ConnectionDemand[] demands, CancellationToken cancellationToken)
     {
         try
         {
-            return await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            return await _budget.OpenAsync(demands, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
@@ -132,12 +156,30 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private async Task<PluginRole> ProvisionAsync(PluginId plugin)
     {
         await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
+        // Fast path, not queued: after a restart every known plugin is looked up once, concurrently.
+        var known = await ProviderErrors.GuardAsync(async () =>
+        {
+            await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
+            return await FindPluginAsync(connection, null, plugin).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        if (known is not null)
+            return known;
+        await _provisioning.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await ProvisionLockedAsync(plugin).ConfigureAwait(false);
+        }
+        finally
+        {
+            _provisioning.Release();
+        }
+    }
+
+    private async Task<PluginRole> ProvisionLockedAsync(PluginId plugin)
+    {
         return await ProviderErrors.GuardAsync(async () =>
         {
             await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
-            // Fast path without any lock: the plugin is usually provisioned already.
-            if (await FindPluginAsync(connection, null, plugin).ConfigureAwait(false) is { } known)
-                return known;
             await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
             // One creation at a time across every service instance: a row lock in _storage, where plugins have no right.
             await using (var lockCommand = new NpgsqlCommand(LockProvisionSql, connection, transaction))
@@ -155,7 +197,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
                     CREATE ROLE {roleName} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
                   END IF;
                 END $$;
-                ALTER ROLE {roleName} PASSWORD '{role.Password}';
+                ALTER ROLE {roleName} PASSWORD '{role.Password}' CONNECTION LIMIT {_roleConnectionLimit};
                 CREATE SCHEMA IF NOT EXISTS {schema};
                 REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
                 GRANT USAGE, CREATE ON SCHEMA {schema} TO {roleName};

@@ -27,8 +27,8 @@ internal sealed class PostgresMigrationSession : MigrationSession
 
     public static async Task<PostgresMigrationSession> OpenAsync(IPluginDatabase database, PostgresMigrationSetup setup, PluginId plugin, int lockTimeoutSeconds, CancellationToken cancellationToken)
     {
-        var service = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        PluginConnection? pluginConnection = null;
+        // Both at once: holding the service connection while waiting for the plugin one could deadlock the connection budget.
+        var (service, pluginConnection) = await database.OpenServiceAndPluginAsync(plugin, PluginAccess.Schema, cancellationToken).ConfigureAwait(false);
         var ticket = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
         try
         {
@@ -40,7 +40,6 @@ internal sealed class PostgresMigrationSession : MigrationSession
                     .With("t", ticket).With("s", service.Schema);
                 return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
-            pluginConnection = await database.OpenPluginAsync(plugin, PluginAccess.Schema, cancellationToken).ConfigureAwait(false);
             var transaction = await ProviderErrors.GuardAsync(async () =>
             {
                 var tx = await ((NpgsqlConnection)pluginConnection.Connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -57,8 +56,7 @@ internal sealed class PostgresMigrationSession : MigrationSession
         }
         catch
         {
-            if (pluginConnection is not null)
-                await pluginConnection.DisposeAsync().ConfigureAwait(false);
+            await pluginConnection.DisposeAsync().ConfigureAwait(false);
             await DeleteTicketAsync(service, ticket).ConfigureAwait(false);
             await service.DisposeAsync().ConfigureAwait(false);
             throw;

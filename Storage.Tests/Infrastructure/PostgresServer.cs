@@ -9,10 +9,12 @@ namespace Storage.Tests.Infrastructure;
 internal sealed class PostgresServer : IDisposable
 {
     private readonly string _bin;
+    private readonly int _maxConnections;
 
-    private PostgresServer(string bin, string root, int port)
+    private PostgresServer(string bin, string root, int port, int maxConnections)
     {
         _bin = bin;
+        _maxConnections = maxConnections;
         Root = root;
         Port = port;
     }
@@ -26,13 +28,14 @@ internal sealed class PostgresServer : IDisposable
     public string AdminConnectionString(string database = "postgres") =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50;Timeout=15;Command Timeout=60";
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <summary>Starts a cluster; <paramref name="maxConnections"/> is the server's <c>max_connections</c> (scale tests set it low).</summary>
+    public static async Task<PostgresServer> StartAsync(int maxConnections = 300)
     {
         var bin = FindBinDirectory()
             ?? throw new InvalidOperationException("PostgreSQL binaries not found under /usr/lib/postgresql/*/bin. Install them with: apt-get install -y postgresql (or run .ci/run, which does).");
         var root = Directory.CreateTempSubdirectory("storage-pg-").FullName;
         var port = FreePort.Next();
-        var server = new PostgresServer(bin, root, port);
+        var server = new PostgresServer(bin, root, port, maxConnections);
         Directory.CreateDirectory(server.DataDirectory);
         if (ProcessRunner.IsRoot)
         {
@@ -50,7 +53,7 @@ internal sealed class PostgresServer : IDisposable
 
     public void Start() => Check(ProcessRunner.Run(Path.Combine(_bin, "pg_ctl"),
         ["-D", DataDirectory, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "30", "-o",
-         $"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -k {DataDirectory} -c fsync=off -c max_connections=300", "start"],
+         $"-c listen_addresses=127.0.0.1 -p {Port.ToString(CultureInfo.InvariantCulture)} -k {DataDirectory} -c fsync=off -c max_connections={_maxConnections.ToString(CultureInfo.InvariantCulture)}", "start"],
         asPostgresUser: true), "pg_ctl start");
 
     public void Stop() => ProcessRunner.Run(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], asPostgresUser: true);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Storage.Bench;
 
 /// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --soak 60</c>.</summary>
-internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0)
+internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0, int FleetPlugins = 0)
 {
     public const string Usage = """
         Storage.Bench: the storage service over NATS against its baselines (echo, JetStream KV, direct database).
@@ -17,6 +17,9 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                              sampling the host's RSS every second (default 0: off)
           --plugins N        after the cells, N plugins (kv set + get each) on SQLite with the
                              host under ulimit -n 1024, then a restart over the N files (default 0: off)
+          --fleet N          at the end, N plugins at once on a PostgreSQL server with
+                             max_connections=100, each: migration, row insert, SQL query,
+                             KV set and get (default 0: off)
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -34,13 +37,14 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--backends" => options with { Backends = List(Next()) },
                 "--soak" => options with { SoakSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--plugins" => options with { Plugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--fleet" => options with { FleetPlugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
             };
             if (options is null)
                 return null;
         }
-        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
             throw new ArgumentException($"Durations must be positive and concurrency at least 1.\n{Usage}");
         return options;
     }

@@ -33,6 +33,7 @@ var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
 var results = new List<CellResult>();
 var soaks = new List<SoakResult>();
 string? manyPlugins = null;
+FleetResult? fleet = null;
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
@@ -73,6 +74,13 @@ try
         manyPlugins = await ManyPlugins.RunAsync(context, options.Plugins, cancel.Token);
         Console.Error.WriteLine(manyPlugins);
     }
+    if (options.FleetPlugins > 0)
+    {
+        // Its own host and server: stop the cells' host first, both would answer the same subjects.
+        await context.Hosts.DisposeAsync();
+        fleet = await Fleet.RunAsync(nats.Url, work, options.FleetPlugins, cancel.Token);
+        Console.Error.WriteLine(fleet.Line());
+    }
 }
 finally
 {
@@ -91,6 +99,8 @@ if (soaks.Count > 0)
     Console.WriteLine();
 if (manyPlugins is not null)
     Console.WriteLine(manyPlugins + "\n");
+if (fleet is not null)
+    Console.WriteLine(fleet.Line() + Environment.NewLine);
 Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;

@@ -24,7 +24,8 @@ internal sealed class BenchPostgres : IDisposable
     public string ConnectionString =>
         $"Host=127.0.0.1;Port={_port.ToString(CultureInfo.InvariantCulture)};Username=postgres;Database=postgres;Maximum Pool Size=200;Timeout=30";
 
-    public static async Task<BenchPostgres> StartAsync()
+    /// <summary>Starts a cluster whose <c>max_connections</c> is <paramref name="maxConnections"/> (the fleet run uses 100, the server's default).</summary>
+    public static async Task<BenchPostgres> StartAsync(int maxConnections = 300)
     {
         var bin = Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).Order(StringComparer.Ordinal).LastOrDefault()
@@ -43,7 +44,7 @@ internal sealed class BenchPostgres : IDisposable
         Processes.Run(Path.Combine(bin, "initdb"), ["-D", server.Data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C"], asPostgres: true);
         Processes.Run(Path.Combine(bin, "pg_ctl"),
             ["-D", server.Data, "-l", Path.Combine(server.Data, "server.log"), "-w", "-t", "30", "-o",
-             $"-c listen_addresses=127.0.0.1 -p {server._port.ToString(CultureInfo.InvariantCulture)} -k {server.Data} -c max_connections=300 -c synchronous_commit=on",
+             $"-c listen_addresses=127.0.0.1 -p {server._port.ToString(CultureInfo.InvariantCulture)} -k {server.Data} -c max_connections={maxConnections.ToString(CultureInfo.InvariantCulture)} -c synchronous_commit=on",
              "start"], asPostgres: true);
         await Processes.WaitForPortAsync(server._port, TimeSpan.FromSeconds(30));
         return server;

@@ -1,0 +1,50 @@
+using Npgsql;
+
+namespace Storage.Core.Internal;
+
+/// <summary>
+/// A physical connection lent by the <see cref="ConnectionBudget"/>; disposing it gives it back
+/// (once, however often it is disposed). It converts to <see cref="NpgsqlConnection"/> so service
+/// code written against pooled Npgsql connections keeps working unchanged.
+/// </summary>
+internal sealed class BudgetedConnection : IAsyncDisposable
+{
+    private readonly ConnectionBudget _budget;
+    private int _returned;
+
+    internal BudgetedConnection(ConnectionBudget budget, ConnectionPool pool, NpgsqlConnection connection, bool pluginShare)
+    {
+        _budget = budget;
+        Pool = pool;
+        Connection = connection;
+        PluginShare = pluginShare;
+    }
+
+    public ConnectionPool Pool { get; }
+
+    public NpgsqlConnection Connection { get; }
+
+    /// <summary>Whether this lease counts against the plugins' share of the budget.</summary>
+    public bool PluginShare { get; }
+
+    public static implicit operator NpgsqlConnection(BudgetedConnection lease) => lease.Connection;
+
+    public NpgsqlConnection ToNpgsqlConnection() => Connection;
+
+    public ValueTask<NpgsqlTransaction> BeginTransactionAsync(CancellationToken cancellationToken = default) =>
+        Connection.BeginTransactionAsync(cancellationToken);
+
+    /// <summary>Gives the connection back; always true, so <see cref="PluginConnection"/> does not close it itself.</summary>
+    public bool Return()
+    {
+        if (Interlocked.Exchange(ref _returned, 1) == 0)
+            _budget.Return(this);
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Return();
+        return ValueTask.CompletedTask;
+    }
+}

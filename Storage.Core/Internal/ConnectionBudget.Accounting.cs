@@ -1,0 +1,195 @@
+using Npgsql;
+
+namespace Storage.Core.Internal;
+
+/// <summary>Granting, returning and closing: every count changes under the lock, every I/O happens outside it.</summary>
+internal sealed partial class ConnectionBudget
+{
+    // Must be called under _gate. Grants every demand or none: reuses an idle connection of the same
+    // pool, else takes a free slot, else closes the least recently used idle connection of any pool.
+    private Grant? TryGrant(ConnectionDemand[] demands, out string? limit)
+    {
+        limit = null;
+        var share = demands.Count(d => d.PluginShare);
+        if (share > 0 && _pluginShareInUse + share > _limits.PluginShare)
+        {
+            limit = nameof(PostgresOptions.MaxConnections);
+            return null;
+        }
+        var reused = new LinkedListNode<IdleConnection>?[demands.Length];
+        var evicted = new List<LinkedListNode<IdleConnection>>();
+        var opened = 0;
+        bool Taken(LinkedListNode<IdleConnection> node) => reused.Contains(node) || evicted.Contains(node);
+        for (var i = 0; i < demands.Length; i++)
+        {
+            var pool = demands[i].Pool;
+            reused[i] = FindIdle(n => n.Value.Pool == pool && !Taken(n), newestFirst: true);
+            if (reused[i] is not null)
+                continue;
+            if (pool.Plugin is { } plugin)
+            {
+                var opening = demands.Take(i).Where((d, j) => d.Pool.Plugin == plugin && reused[j] is null).Count();
+                var closing = evicted.Count(n => n.Value.Pool.Plugin == plugin);
+                if (_roleConnections.GetValueOrDefault(plugin) + opening - closing >= _limits.MaxPerPlugin)
+                {
+                    // At its cap the plugin can still trade an idle connection of its other pool.
+                    var own = FindIdle(n => n.Value.Pool.Plugin == plugin && !Taken(n), newestFirst: false);
+                    if (own is null)
+                    {
+                        limit = nameof(PostgresOptions.MaxConnectionsPerPlugin);
+                        return null;
+                    }
+                    evicted.Add(own);
+                }
+            }
+            if (_open + opened + 1 - evicted.Count > _limits.MaxConnections)
+            {
+                var victim = FindIdle(n => !Taken(n), newestFirst: false);
+                if (victim is null)
+                {
+                    limit = nameof(PostgresOptions.MaxConnections);
+                    return null;
+                }
+                evicted.Add(victim);
+            }
+            opened++;
+        }
+
+        foreach (var node in reused)
+            if (node is not null)
+                _idle.Remove(node);
+        foreach (var node in evicted)
+        {
+            // Counted free now: the grantee closes these before it opens its own, so the total holds.
+            _idle.Remove(node);
+            _open--;
+            if (node.Value.Pool.Plugin is { } plugin)
+                AddRole(plugin, -1);
+        }
+        for (var i = 0; i < demands.Length; i++)
+            if (reused[i] is null && demands[i].Pool.Plugin is { } plugin)
+                AddRole(plugin, 1);
+        _open += opened;
+        _inUse += demands.Length;
+        _pluginShareInUse += share;
+        return new Grant(demands, reused.Select(n => n?.Value.Connection).ToArray(), evicted.Select(n => n.Value.Connection).ToList());
+    }
+
+    // Must be called under _gate: grants queued demands in arrival order, skipping those that still do not fit.
+    private void Pump()
+    {
+        for (var node = _waiters.First; node is not null;)
+        {
+            var next = node.Next;
+            var grant = TryGrant(node.Value.Demands, out var limit);
+            if (grant is not null)
+            {
+                _waiters.Remove(node);
+                node.Value.Completion.TrySetResult(grant);
+            }
+            else
+            {
+                node.Value.Limit = limit;
+            }
+            node = next;
+        }
+    }
+
+    private async Task<BudgetedConnection[]> MaterializeAsync(Grant grant, CancellationToken cancellationToken)
+    {
+        foreach (var connection in grant.Evicted)
+            await CloseQuietlyAsync(connection).ConfigureAwait(false);
+        var leases = new BudgetedConnection[grant.Demands.Length];
+        for (var i = 0; i < leases.Length; i++)
+        {
+            var demand = grant.Demands[i];
+            var connection = grant.Reused[i];
+            if (connection is null)
+            {
+                connection = new NpgsqlConnection(demand.Pool.ConnectionString);
+                try
+                {
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    // This and every later demand of the grant give their slots back, after their connections closed.
+                    await connection.DisposeAsync().ConfigureAwait(false);
+                    foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<NpgsqlConnection>())
+                        await CloseQuietlyAsync(reusedLater).ConfigureAwait(false);
+                    for (var j = i; j < leases.Length; j++)
+                        Forget(grant.Demands[j]);
+                    foreach (var lease in leases.Take(i))
+                        lease.Return();
+                    throw;
+                }
+            }
+            leases[i] = new BudgetedConnection(this, demand.Pool, connection, demand.PluginShare);
+        }
+        return leases;
+    }
+
+    // Plugin SQL may have changed its session (settings, advisory locks): DISCARD ALL puts it back as it
+    // was at login, read-only default included, before anyone else gets it. If that fails, it is closed.
+    private async Task ResetAsync(BudgetedConnection lease)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand("DISCARD ALL", lease.Connection) { CommandTimeout = 5 };
+            await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            await CloseLeaseAsync(lease).ConfigureAwait(false);
+            return;
+        }
+        MakeIdle(lease);
+    }
+
+    private void MakeIdle(BudgetedConnection lease)
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _inUse--;
+                if (lease.PluginShare)
+                    _pluginShareInUse--;
+                _idle.AddLast(new IdleConnection(lease.Pool, lease.Connection, _clock.GetUtcNow()));
+                Pump();
+                return;
+            }
+        }
+        _ = CloseLeaseAsync(lease);
+    }
+
+    private async Task CloseLeaseAsync(BudgetedConnection lease)
+    {
+        await CloseQuietlyAsync(lease.Connection).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _inUse--;
+            if (lease.PluginShare)
+                _pluginShareInUse--;
+            _open--;
+            if (lease.Pool.Plugin is { } plugin)
+                AddRole(plugin, -1);
+            Pump();
+        }
+    }
+
+    // A granted demand whose connection failed to open or was closed unused: give its counts back.
+    private void Forget(ConnectionDemand demand)
+    {
+        lock (_gate)
+        {
+            _inUse--;
+            if (demand.PluginShare)
+                _pluginShareInUse--;
+            _open--;
+            if (demand.Pool.Plugin is { } plugin)
+                AddRole(plugin, -1);
+            Pump();
+        }
+    }
+}

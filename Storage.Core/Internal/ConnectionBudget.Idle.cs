@@ -1,0 +1,87 @@
+using Npgsql;
+
+namespace Storage.Core.Internal;
+
+/// <summary>The idle list and the small records the budget keeps.</summary>
+internal sealed partial class ConnectionBudget
+{
+    // Must be called under _gate.
+    private LinkedListNode<IdleConnection>? FindIdle(Func<LinkedListNode<IdleConnection>, bool> match, bool newestFirst)
+    {
+        for (var node = newestFirst ? _idle.Last : _idle.First; node is not null; node = newestFirst ? node.Previous : node.Next)
+            if (match(node))
+                return node;
+        return null;
+    }
+
+    // Must be called under _gate. The taken connections stay counted until CloseIdleAsync closed them.
+    private List<IdleConnection> TakeIdle(Func<IdleConnection, bool> match)
+    {
+        var taken = new List<IdleConnection>();
+        for (var node = _idle.First; node is not null;)
+        {
+            var next = node.Next;
+            if (match(node.Value))
+            {
+                _idle.Remove(node);
+                taken.Add(node.Value);
+            }
+            node = next;
+        }
+        return taken;
+    }
+
+    private async Task CloseIdleAsync(List<IdleConnection> closing)
+    {
+        if (closing.Count == 0)
+            return;
+        foreach (var idle in closing)
+            await CloseQuietlyAsync(idle.Connection).ConfigureAwait(false);
+        lock (_gate)
+        {
+            _open -= closing.Count;
+            foreach (var idle in closing)
+                if (idle.Pool.Plugin is { } plugin)
+                    AddRole(plugin, -1);
+            Pump();
+        }
+    }
+
+    // Must be called under _gate.
+    private void AddRole(PluginId plugin, int delta)
+    {
+        var count = _roleConnections.GetValueOrDefault(plugin) + delta;
+        if (count == 0)
+            _roleConnections.Remove(plugin);
+        else
+            _roleConnections[plugin] = count;
+    }
+
+    private static async Task CloseQuietlyAsync(NpgsqlConnection connection)
+    {
+        try
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // A connection that cannot even close cleanly is gone either way.
+        }
+    }
+
+    private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since);
+
+    private sealed record Grant(ConnectionDemand[] Demands, NpgsqlConnection?[] Reused, List<NpgsqlConnection> Evicted);
+
+    private sealed class Waiter(ConnectionDemand[] demands)
+    {
+        public ConnectionDemand[] Demands { get; } = demands;
+
+        public TaskCompletionSource<Grant> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public LinkedListNode<Waiter>? Node { get; set; }
+
+        /// <summary>The setting that kept it waiting last time it was tried, for the error message.</summary>
+        public string? Limit { get; set; }
+    }
+}
