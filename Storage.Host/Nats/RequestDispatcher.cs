@@ -37,6 +37,7 @@ internal sealed partial class RequestDispatcher : IDisposable
     private readonly StorageMetrics _metrics;
     private readonly CountdownEvent _inFlight = new(1);
     private readonly CancellationTokenSource _stopping = new();
+    private int _draining;
 
     public RequestDispatcher(IOptions<NatsOptions> options, RequestAdmission admission, TierRateLimiter rateLimits, IdempotencyCache idempotency,
         NatsServerLimits limits, UnansweredRequests unanswered, StorageMetrics metrics, ILogger<RequestDispatcher> logger)
@@ -98,7 +99,9 @@ internal sealed partial class RequestDispatcher : IDisposable
     /// </summary>
     public async Task<bool> DrainAsync(TimeSpan drainTime, CancellationToken cancellationToken)
     {
-        _inFlight.Signal();
+        // A host stopped twice drains once; the initial count is released exactly one time.
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
+            _inFlight.Signal();
         using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         drain.CancelAfter(drainTime);
         if (await WaitAsync(drain.Token).ConfigureAwait(false))
