@@ -11,8 +11,8 @@ namespace Storage.Host.Nats;
 /// id with a different body is CONFLICT. Each plugin has its own byte share
 /// (<see cref="NatsOptions.IdempotencyCacheBytesPerPlugin"/>): over it, that plugin's own oldest
 /// replies make room, never another plugin's. When all plugins together hold
-/// <see cref="NatsOptions.IdempotencyCacheBytes"/>, a new write with a <c>request_id</c> is refused
-/// UNAVAILABLE before it runs (nothing applied) until replies expire. Concurrent duplicates share one execution.
+/// <see cref="NatsOptions.IdempotencyCacheBytes"/>, a plugin with replies of its own replaces its
+/// oldest; a plugin with none is refused UNAVAILABLE before the write runs (nothing applied) until replies expire. Concurrent duplicates share one execution.
 /// </summary>
 internal sealed partial class IdempotencyCache(IOptions<NatsOptions> options, TimeProvider clock)
 {
@@ -63,7 +63,7 @@ internal sealed partial class IdempotencyCache(IOptions<NatsOptions> options, Ti
             var reply = Find(plugin, key, hash);
             if (reply is null)
             {
-                RequireRoom(plugin);
+                RequireRoom(plugin, EntryOverheadBytes + key.Length * 2L + hash.Length);
                 reply = await run().ConfigureAwait(false);
                 Remember(plugin, key, hash, reply);
             }
@@ -97,11 +97,11 @@ internal sealed partial class IdempotencyCache(IOptions<NatsOptions> options, Ti
         }
     }
 
-    private void RequireRoom(string plugin)
+    private void RequireRoom(string plugin, long needed)
     {
         lock (_gate)
         {
-            if (_totalBytes < _totalBudget)
+            if (_totalBytes + needed <= _totalBudget)
                 return;
             var now = clock.GetUtcNow();
             var next = DateTimeOffset.MaxValue;
@@ -113,8 +113,8 @@ internal sealed partial class IdempotencyCache(IOptions<NatsOptions> options, Ti
                 else if (replies.OldestExpiry < next)
                     next = replies.OldestExpiry;
             }
-            // A plugin over its own share makes room from its own replies; others wait for expiry.
-            if (_totalBytes < _totalBudget || (_plugins.TryGetValue(plugin, out var own) && own.Bytes >= _pluginBudget))
+            // A plugin holding replies makes room from its own oldest; one holding none waits for expiry.
+            if (_totalBytes + needed <= _totalBudget || (_plugins.TryGetValue(plugin, out var own) && own.Bytes > 0))
                 return;
             var retryMs = Math.Clamp((long)Math.Ceiling((next - now).TotalMilliseconds), 1, (long)_window.TotalMilliseconds);
             throw new StorageException(StorageErrorCode.Unavailable,
@@ -133,8 +133,11 @@ internal sealed partial class IdempotencyCache(IOptions<NatsOptions> options, Ti
             if (!_plugins.TryGetValue(plugin, out var replies))
                 _plugins[plugin] = replies = new PluginReplies();
             _totalBytes -= replies.Expire(clock.GetUtcNow());
-            _totalBytes += replies.Add(key, new Entry(hash, reply, size, clock.GetUtcNow() + _window));
+            var entry = new Entry(hash, reply, size, clock.GetUtcNow() + _window);
+            _totalBytes += replies.Add(key, entry);
             _totalBytes -= replies.EvictOldest(_pluginBudget);
+            if (_totalBytes > _totalBudget)
+                _totalBytes -= replies.EvictOldest(Math.Max(entry.Size, replies.Bytes - (_totalBytes - _totalBudget)));
         }
     }
 
