@@ -31,6 +31,9 @@ internal static class StorageHostBuilder
             .AddMigrations(builder.Configuration.GetSection("Migrations"))
             .AddSql(builder.Configuration.GetSection("Sql"));
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
+        builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection("RateLimits"))
+            .Validate(o => o.IsValid(), "RateLimits:Kv, :Rows and :Migrations need PermitsPerSecond in 1..1000000 and Burst in 1..10000000.")
+            .ValidateOnStart();
         builder.Services.AddOptions<AdminOptions>().Bind(builder.Configuration.GetSection("Admin"));
         builder.Services.AddStorageTelemetry(builder.Configuration.GetSection("Telemetry"));
         return builder;
@@ -39,7 +42,12 @@ internal static class StorageHostBuilder
     private static void AddNats(IServiceCollection services, IConfiguration section)
     {
         services.AddOptions<NatsOptions>().Bind(section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IdempotencyCache>();
+        services.TryAddSingleton<RequestAdmission>();
+        services.TryAddSingleton<TierRateLimiter>();
+        services.TryAddSingleton<UnansweredRequests>();
+        services.TryAddSingleton<DroppedRequests>();
         services.TryAddSingleton<RequestDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, KvEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, RowEndpoints>());

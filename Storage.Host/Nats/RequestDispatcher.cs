@@ -3,18 +3,20 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NATS.Client.Services;
 using Storage.Core;
+using Storage.Host.Admin;
 using Storage.Host.Observability;
 
 namespace Storage.Host.Nats;
 
 /// <summary>
-/// The single place that decides what reaches the wire. It registers endpoints, runs their handlers
-/// concurrently (the micro service delivers each endpoint's messages one at a time), applies
-/// <c>request_id</c> idempotency to writes, maps every exception to the contract's error reply with
-/// the micro error headers, records metrics and one log line per failure, and tracks in-flight
-/// requests so shutdown can drain them.
+/// The single place that decides what reaches the wire. It registers endpoints and, per request:
+/// checks the plugin token and UTF-8, applies the tier's rate limit, takes a fair-share slot
+/// (<see cref="RequestAdmission"/>) without ever blocking the endpoint's delivery loop, runs the
+/// handler under the request's deadline, applies <c>request_id</c> idempotency, keeps every reply
+/// within the NATS server's <c>max_payload</c>, maps every exception to the contract's error reply
+/// with the micro error headers, records metrics, and tracks in-flight requests so shutdown can drain them.
 /// </summary>
-internal sealed partial class RequestDispatcher
+internal sealed partial class RequestDispatcher : IDisposable
 {
     /// <summary>Where tier subjects carry the plugin: the third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
     public const int DefaultPluginTokenIndex = 2;
@@ -22,23 +24,36 @@ internal sealed partial class RequestDispatcher
     /// <summary>For endpoints whose subject names no plugin (<c>db.admin.plugins</c>): the handler gets <c>default</c>.</summary>
     public const int NoPlugin = -1;
 
-    private const string NoPluginTag = "-";
-    private readonly SemaphoreSlim _slots;
+    /// <summary>Bytes kept free under <c>max_payload</c> for the reply's headers.</summary>
+    public const int HeaderHeadroomBytes = 512;
+
+    private readonly NatsOptions _options;
+    private readonly RequestAdmission _admission;
+    private readonly TierRateLimiter _rateLimits;
     private readonly IdempotencyCache _idempotency;
+    private readonly NatsServerLimits _limits;
+    private readonly UnansweredRequests _unanswered;
     private readonly ILogger<RequestDispatcher> _logger;
     private readonly StorageMetrics _metrics;
     private readonly CountdownEvent _inFlight = new(1);
     private readonly CancellationTokenSource _stopping = new();
+    private int _draining;
 
-    public RequestDispatcher(IOptions<NatsOptions> options, IdempotencyCache idempotency, StorageMetrics metrics, ILogger<RequestDispatcher> logger)
+    public RequestDispatcher(IOptions<NatsOptions> options, RequestAdmission admission, TierRateLimiter rateLimits, IdempotencyCache idempotency,
+        NatsServerLimits limits, UnansweredRequests unanswered, StorageMetrics metrics, ILogger<RequestDispatcher> logger)
     {
-        var capacity = options.Value.MaxConcurrency;
-        _slots = new SemaphoreSlim(capacity);
+        _options = options.Value;
+        _admission = admission;
+        _rateLimits = rateLimits;
         _idempotency = idempotency;
+        _limits = limits;
+        _unanswered = unanswered;
         _metrics = metrics;
         _logger = logger;
-        metrics.Meter.CreateObservableGauge("storage.dispatcher.busy", () => capacity - _slots.CurrentCount, "{request}",
+        metrics.Meter.CreateObservableGauge("storage.dispatcher.busy", () => admission.Busy, "{request}",
             "Requests being processed now, out of Nats:MaxConcurrency.");
+        metrics.Meter.CreateObservableGauge("storage.dispatcher.queued", () => admission.Waiting, "{request}",
+            "Requests waiting for a processing slot now, out of Nats:MaxQueued.");
     }
 
     /// <summary>
@@ -46,6 +61,9 @@ internal sealed partial class RequestDispatcher
     /// only covers the hand-off to a background task, so <c>$SRV.STATS</c> carries these as <c>data</c>.
     /// </summary>
     public EndpointStatistics Statistics { get; } = new();
+
+    /// <summary>The largest reply body the connected NATS server accepts (its <c>max_payload</c> less header room).</summary>
+    public long MaxReplyBytes => Math.Max(1024, _limits.MaxPayload - HeaderHeadroomBytes);
 
     /// <summary>Adds an endpoint whose subject has the plugin as its third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
     public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken) =>
@@ -74,31 +92,76 @@ internal sealed partial class RequestDispatcher
             msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
     }
 
-    /// <summary>Waits until every accepted request has been answered, or the token fires.</summary>
-    public async Task DrainAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until every accepted request has been answered, at most <paramref name="drainTime"/>;
+    /// then cancels what is left (their handlers' tokens fire, they answer UNAVAILABLE) and waits
+    /// for those answers until <paramref name="cancellationToken"/> fires. Returns whether all finished in time.
+    /// </summary>
+    public async Task<bool> DrainAsync(TimeSpan drainTime, CancellationToken cancellationToken)
     {
-        _inFlight.Signal();
-        await Task.Run(() => _inFlight.Wait(cancellationToken), cancellationToken).ConfigureAwait(false);
+        // A host stopped twice drains once; the initial count is released exactly one time.
+        if (Interlocked.Exchange(ref _draining, 1) == 0)
+            _inFlight.Signal();
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drain.CancelAfter(drainTime);
+        if (await WaitAsync(drain.Token).ConfigureAwait(false))
+            return true;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await WaitAsync(cancellationToken).ConfigureAwait(false);
+        return false;
     }
 
-    private async ValueTask DispatchAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
+    public void Dispose()
     {
-        await _slots.WaitAsync().ConfigureAwait(false);
-        if (!_inFlight.TryAddCount())
+        _stopping.Dispose();
+        _inFlight.Dispose();
+    }
+
+    private async Task<bool> WaitAsync(CancellationToken cancellationToken)
+    {
+        try
         {
-            _slots.Release();
-            // Shutting down: refuse without applying, so the caller retries (another instance, or later).
-            await ReplyShuttingDownAsync(msg).ConfigureAwait(false);
-            return;
+            await Task.Run(() => _inFlight.Wait(cancellationToken), cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        _ = endpoint.Execution == RequestExecution.Inline
-            ? RunAsync(msg, endpoint, started)
-            : Task.Run(() => RunAsync(msg, endpoint, started));
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    // Runs on the endpoint's delivery loop: only cheap checks here, and nothing that waits, so one
+    // plugin's queued requests never hold up another's. Refusals are answered from here, which
+    // slows the loop (and fills its bounded pending buffer) only when the host is refusing anyway.
+    private ValueTask DispatchAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
+    {
+        if (!_inFlight.TryAddCount())
+            return new ValueTask(ReplyShuttingDownAsync(msg));
+        var request = new Request(msg, endpoint, started, _options.RequestTimeoutMs, _stopping.Token);
+        RequestAdmission.Admission admission;
+        try
+        {
+            request.Check();
+            _rateLimits.Acquire(endpoint.Tier, request.Key);
+            admission = _admission.Enter(request.Key);
+        }
+        catch (StorageException refused)
+        {
+            return new ValueTask(ProcessAsync(request, null, refused));
+        }
+        if (admission.Granted && endpoint.Execution == RequestExecution.Inline)
+            _ = ProcessAsync(request, admission, null);
+        else
+            _ = Task.Run(() => ProcessAsync(request, admission, null));
+        return default;
     }
 
     private async Task ReplyShuttingDownAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg)
     {
-        var error = new StorageException(StorageErrorCode.Unavailable, "The service is shutting down and did not apply the request; retry it.");
+        if (string.IsNullOrEmpty(msg.ReplyTo))
+            return;
+        var error = new StorageException(StorageErrorCode.Unavailable, "The service is shutting down and did not apply the request; retry it.",
+            new Dictionary<string, object?> { ["retry_after_ms"] = _options.QueueWaitMs });
         try
         {
             await msg.ReplyErrorAsync(error.Code.StatusNumber(), error.Code.WireName(), ErrorReply.Serialize(error)).ConfigureAwait(false);
@@ -107,115 +170,5 @@ internal sealed partial class RequestDispatcher
         {
             LogReplyFailed(_logger, ex, msg.Subject);
         }
-    }
-
-    private async Task RunAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
-    {
-        try
-        {
-            await HandleAsync(msg, endpoint, started).ConfigureAwait(false);
-        }
-        finally
-        {
-            _slots.Release();
-            _inFlight.Signal();
-        }
-    }
-
-    private async Task HandleAsync(NatsSvcMsg<ReadOnlyMemory<byte>> msg, Endpoint endpoint, long started)
-    {
-        var token = PluginToken(msg.Subject, endpoint.PluginTokenIndex);
-        var hasPlugin = endpoint.PluginTokenIndex != NoPlugin;
-        var valid = PluginId.TryParse(token, out var plugin);
-        var pluginTag = !hasPlugin ? NoPluginTag : valid ? plugin.Value : StorageMetrics.InvalidPlugin;
-        string? errorCode = null;
-        try
-        {
-            if (hasPlugin && !valid)
-                PluginId.Parse(token); // Raises the contract's INVALID_REQUEST for the token.
-            var requestId = endpoint.IsWrite ? RequestIds.Find(msg.Data.Span) : null;
-            var reply = requestId is null
-                ? await endpoint.Handler(plugin, msg.Data, _stopping.Token).ConfigureAwait(false)
-                : await _idempotency.GetOrRunAsync(msg.Subject, requestId, () => endpoint.Handler(plugin, msg.Data, _stopping.Token)).ConfigureAwait(false);
-            await msg.ReplyAsync(reply).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            var error = ToStorageException(ex, msg.Subject, pluginTag);
-            errorCode = error.Code.WireName();
-            try
-            {
-                await msg.ReplyErrorAsync(error.Code.StatusNumber(), errorCode, ErrorReply.Serialize(error)).ConfigureAwait(false);
-            }
-            catch (Exception replyError)
-            {
-                LogReplyFailed(_logger, replyError, msg.Subject);
-            }
-        }
-        finally
-        {
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            _metrics.Record(endpoint.Tier, endpoint.Operation, pluginTag, errorCode, elapsed);
-            Statistics.Record(endpoint.Name, errorCode is not null, elapsed);
-        }
-    }
-
-    // Logs the code, plugin and subject only: messages and details may quote a plugin's values.
-    private StorageException ToStorageException(Exception ex, string subject, string plugin)
-    {
-        if (ProviderErrors.Translate(ex) is { } storage)
-        {
-            switch (storage.Code)
-            {
-                case StorageErrorCode.Internal:
-                    LogUnexpected(_logger, ex, plugin, subject);
-                    break;
-                case StorageErrorCode.Unavailable or StorageErrorCode.Timeout:
-                    LogRequestDegraded(_logger, plugin, subject, storage.Code.WireName());
-                    break;
-                default:
-                    LogRequestFailed(_logger, plugin, subject, storage.Code.WireName());
-                    break;
-            }
-            return storage;
-        }
-        LogUnexpected(_logger, ex, plugin, subject);
-        return new StorageException(StorageErrorCode.Internal, "An internal error occurred; it has been logged.");
-    }
-
-    private static string? PluginToken(string subject, int index)
-    {
-        if (index < 0)
-            return null;
-        // Walks the dots instead of splitting: this runs for every request.
-        var start = 0;
-        for (var i = 0; i < index; i++)
-        {
-            start = subject.IndexOf('.', start) + 1;
-            if (start == 0)
-                return null;
-        }
-        var end = subject.IndexOf('.', start);
-        return end < 0 ? subject[start..] : subject[start..end];
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unexpected failure for plugin {Plugin} on {Subject}; answered INTERNAL")]
-    private static partial void LogUnexpected(ILogger logger, Exception exception, string plugin, string subject);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Request failed for plugin {Plugin} on {Subject} with {Code}")]
-    private static partial void LogRequestFailed(ILogger logger, string plugin, string subject, string code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Request failed for plugin {Plugin} on {Subject} with {Code}")]
-    private static partial void LogRequestDegraded(ILogger logger, string plugin, string subject, string code);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply for {Subject}")]
-    private static partial void LogReplyFailed(ILogger logger, Exception exception, string subject);
-
-    private sealed record Endpoint(string Name, bool IsWrite, int PluginTokenIndex, RequestHandler Handler, RequestExecution Execution)
-    {
-        // Endpoint names are "<tier>-<operation>" ("kv-set"); a single word is both.
-        public string Tier { get; } = Name.Split('-', 2)[0];
-
-        public string Operation { get; } = Name.Split('-', 2)[^1];
     }
 }

@@ -19,6 +19,7 @@ internal sealed partial class StorageService(
     IPluginDatabase database,
     IEnumerable<IEndpointGroup> groups,
     RequestDispatcher dispatcher,
+    DroppedRequests dropped,
     Admin.NatsServerLimits limits,
     ILoggerFactory loggerFactory,
     ILogger<StorageService> logger) : IHostedService, IAsyncDisposable
@@ -39,6 +40,7 @@ internal sealed partial class StorageService(
             nats.ConnectRetrySeconds, logger, ConnectAsync, cancellationToken).ConfigureAwait(false);
         if (_connection.ServerInfo is { MaxPayload: > 0 } info)
             limits.MaxPayload = info.MaxPayload;
+        dropped.Attach(_connection);
         var context = new NatsSvcContext(_connection);
         _service = await context.AddServiceAsync(
             new NatsSvcConfig(ServiceName, ServiceVersion)
@@ -59,14 +61,8 @@ internal sealed partial class StorageService(
     {
         if (_service is not null)
             await _service.StopAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await dispatcher.DrainAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            LogDrainTimedOut(logger);
-        }
+        if (!await dispatcher.DrainAsync(TimeSpan.FromMilliseconds(options.Value.DrainTimeoutMs), cancellationToken).ConfigureAwait(false))
+            LogDrainTimedOut(logger, options.Value.DrainTimeoutMs);
         await FlushRepliesAsync(cancellationToken).ConfigureAwait(false);
         await DisposeAsync().ConfigureAwait(false);
     }
@@ -112,6 +108,10 @@ internal sealed partial class StorageService(
             AuthOpts = nats.User is null ? NatsAuthOpts.Default : NatsAuthOpts.Default with { Username = nats.User, Password = nats.Password },
             // After the first connection, reconnect forever: a restarted nats-server must not need a host restart.
             MaxReconnectRetry = -1,
+            // Bounded and explicit: when an endpoint's buffer is full the client drops the newest
+            // request and DroppedRequests answers it UNAVAILABLE.
+            SubPendingChannelCapacity = nats.MaxPendingPerEndpoint,
+            SubPendingChannelFullMode = System.Threading.Channels.BoundedChannelFullMode.DropNewest,
         };
         var connection = new NatsConnection(natsOptions);
         try
@@ -138,6 +138,6 @@ internal sealed partial class StorageService(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not flush the last replies before closing the NATS connection")]
     private static partial void LogFlushFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Shutdown timed out before every in-flight request was answered")]
-    private static partial void LogDrainTimedOut(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Requests still in flight after {DrainTimeoutMs} ms (Nats:DrainTimeoutMs) were canceled at shutdown")]
+    private static partial void LogDrainTimedOut(ILogger logger, int drainTimeoutMs);
 }

@@ -13,11 +13,45 @@ public sealed class IdempotencyTests
     {
         var kv = $"db.kv.{TestPlugins.New()}";
         var first = await TestHosts.RequestAsync(backend, $"{kv}.set", """{"key":"k","value":"first","request_id":"r-1"}""");
-        var again = await TestHosts.RequestAsync(backend, $"{kv}.set", """{"key":"k","value":"second","request_id":"r-1"}""");
+        var again = await TestHosts.RequestAsync(backend, $"{kv}.set", """{"key":"k","value":"first","request_id":"r-1"}""");
         Assert.AreEqual(first.Body.GetRawText(), again.Body.GetRawText());
         var get = await TestHosts.RequestAsync(backend, $"{kv}.get", """{"key":"k"}""");
         Assert.AreEqual("first", get["value"].GetString());
         Assert.AreEqual(first["revision"].GetInt64(), get["revision"].GetInt64());
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task The_same_request_id_with_a_different_body_is_a_conflict_and_changes_nothing(string backend)
+    {
+        var kv = $"db.kv.{TestPlugins.New()}";
+        await TestHosts.RequestAsync(backend, $"{kv}.set", """{"key":"k","value":"first","request_id":"r-1"}""");
+        var other = await TestHosts.RequestAsync(backend, $"{kv}.set", """{"key":"k","value":"second","request_id":"r-1"}""");
+        Assert.AreEqual("CONFLICT", other.ErrorCode, other.Body.ToString());
+        Assert.AreEqual("request_id", other.Body.GetProperty("error").GetProperty("details").GetProperty("field").GetString());
+        Assert.AreEqual("first", (await TestHosts.RequestAsync(backend, $"{kv}.get", """{"key":"k"}"""))["value"].GetString());
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite, "42")]
+    [DataRow(Backend.Postgres, "42")]
+    [DataRow(Backend.Sqlite, "\"\"")]
+    [DataRow(Backend.Sqlite, "null")]
+    [DataRow(Backend.Sqlite, "[\"a\"]")]
+    [DataRow(Backend.Sqlite, "\"\\ud800\"")]
+    [DataRow(Backend.Postgres, "129 characters")]
+    public async Task A_request_id_that_is_not_a_string_of_1_to_128_characters_is_refused_before_anything_runs(string backend, string requestId)
+    {
+        if (requestId == "129 characters")
+            requestId = $"\"{new string('é', 129)}\"";
+        var kv = $"db.kv.{TestPlugins.New()}";
+        var reply = await TestHosts.RequestAsync(backend, $"{kv}.incr", $$"""{"key":"c","request_id":{{requestId}}}""");
+        Assert.AreEqual("INVALID_REQUEST", reply.ErrorCode, reply.Body.ToString());
+        StringAssert.Contains(reply.ErrorMessage, "request_id");
+        Assert.IsFalse((await TestHosts.RequestAsync(backend, $"{kv}.get", """{"key":"c"}"""))["exists"].GetBoolean());
+        var longest = $"\"{new string('é', 128)}\"";
+        Assert.IsFalse((await TestHosts.RequestAsync(backend, $"{kv}.incr", $$"""{"key":"c","request_id":{{longest}}}""")).IsError);
     }
 
     [TestMethod]
