@@ -9,8 +9,9 @@ namespace Storage.Core.Internal;
 /// own per plugin and access (<see cref="SqlitePluginPool"/>), so an authorizer installed for
 /// plugin-written SQL never reaches a service connection.
 /// </summary>
-internal sealed class SqliteDatabase : IPluginDatabase
+internal sealed class SqliteDatabase : IPluginDatabase, IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<PluginId, byte> _opened = new();
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
     private readonly AsyncOnce<PluginId, bool> _prepared = new();
@@ -148,8 +149,34 @@ internal sealed class SqliteDatabase : IPluginDatabase
             return true;
         }, CancellationToken.None);
 
+    /// <summary>
+    /// On a clean stop: closes every pooled connection and checkpoints each file this process opened
+    /// with <c>wal_checkpoint(TRUNCATE)</c>, so no <c>-wal</c> content is left behind for a copy or backup.
+    /// </summary>
+    public void Dispose()
+    {
+        _pool.ClearAll();
+        SqliteConnection.ClearAllPools();
+        foreach (var plugin in _opened.Keys)
+        {
+            try
+            {
+                using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = FilePath(plugin), Mode = SqliteOpenMode.ReadWrite, Pooling = false }.ConnectionString);
+                connection.Open();
+                using var command = connection.CreateCommand();
+                command.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA wal_checkpoint(TRUNCATE);";
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException)
+            {
+                // Purged or locked by another process: its last connection checkpoints it instead.
+            }
+        }
+    }
+
     private async Task CreateFileAsync(PluginId plugin)
     {
+        _opened[plugin] = 0;
         await using var connection = await OpenAsync(ServiceConnectionString(plugin), CancellationToken.None).ConfigureAwait(false);
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA journal_mode=WAL;";

@@ -52,6 +52,15 @@ internal sealed class SqlitePluginPool
                     entry.Connection.Dispose();
     }
 
+    /// <summary>Closes every idle connection of every plugin (service shutdown).</summary>
+    public void ClearAll()
+    {
+        foreach (var key in _idle.Keys)
+            if (_idle.TryRemove(key, out var bag))
+                while (bag.TryTake(out var entry))
+                    entry.Connection.Dispose();
+    }
+
     /// <summary>An open plugin connection and the authorizer that must live as long as it.</summary>
     public sealed record Entry(SqliteConnection Connection, SqliteAuthorizer Authorizer, int Generation);
 }

@@ -13,8 +13,8 @@ internal sealed partial class SqlRunner
 
     /// <summary>
     /// Runs on the plugin's own file with the authorizer (read-only file for reads). A progress
-    /// handler interrupts the statement at its deadline (SQLite error 9, mapped to TIMEOUT); plugin
-    /// connections are never pooled, so the handler ends with the connection.
+    /// handler interrupts the statement at its deadline (SQLite error 9, mapped to TIMEOUT). Plugin
+    /// connections are pooled per plugin and access; the pool removes the handler when it takes one back.
     /// </summary>
     private async Task<JsonElement?> RunSqliteAsync(PluginId plugin, Execution run, CancellationToken cancellationToken)
     {
