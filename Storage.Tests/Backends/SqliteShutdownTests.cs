@@ -16,14 +16,16 @@ public sealed class SqliteShutdownTests
         var database = provider.GetRequiredService<IPluginDatabase>();
         var plugin = TestPlugins.New("wal");
         await using (var schema = await database.OpenPluginAsync(plugin, PluginAccess.Schema, CancellationToken.None))
-        await using (var command = schema.CreateCommand("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x'), ('y');"))
+        await using (var command = schema.CreateCommand("CREATE TABLE t (v TEXT)"))
             await command.ExecuteNonQueryAsync();
-        // A pooled read connection stays open, which keeps SQLite from checkpointing on its own.
-        await using (var read = await database.OpenPluginAsync(plugin, PluginAccess.Read, CancellationToken.None))
-        await using (var command = read.CreateCommand("SELECT count(*) FROM t"))
-            Assert.AreEqual(2L, await command.ExecuteScalarAsync());
         var wal = Path.Combine(directory, plugin.Value + ".db-wal");
+        // An open read connection keeps SQLite from checkpointing and removing the WAL on its own.
+        var read = await database.OpenPluginAsync(plugin, PluginAccess.Read, CancellationToken.None);
+        await using (var write = await database.OpenPluginAsync(plugin, PluginAccess.Write, CancellationToken.None))
+        await using (var command = write.CreateCommand("INSERT INTO t VALUES ('x'), ('y')"))
+            await command.ExecuteNonQueryAsync();
         Assert.IsTrue(File.Exists(wal) && new FileInfo(wal).Length > 0, "the writes are in the WAL before the stop");
+        await read.DisposeAsync(); // back to the pool, still open
 
         await provider.DisposeAsync();
 
