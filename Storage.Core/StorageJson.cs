@@ -108,9 +108,10 @@ public static class StorageJson
         _ when message.Contains("Int64", StringComparison.Ordinal) || message.Contains("Int32", StringComparison.Ordinal) => "an integer",
         _ when message.Contains("Double", StringComparison.Ordinal) || message.Contains("Decimal", StringComparison.Ordinal) => "a number",
         _ when message.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+        // Before "String": a dictionary's type name holds "String" too.
+        _ when message.Contains("Dictionary", StringComparison.Ordinal) => "an object of named parameters",
         _ when message.Contains("String", StringComparison.Ordinal) => "a string",
         _ when message.Contains("List", StringComparison.Ordinal) || message.Contains("[]", StringComparison.Ordinal) => "an array",
-        _ when message.Contains("Dictionary", StringComparison.Ordinal) => "an object",
         _ => "a different JSON type",
     };
 }

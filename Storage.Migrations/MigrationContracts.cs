@@ -1,12 +1,15 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Storage.Migrations;
 
 /// <summary>
 /// One migration: a version, the SQL that applies it and the SQL that undoes it. Either script may
-/// be one SQL text for both backends or one per backend.
+/// be one SQL text for both backends or one per backend. Instead of <see cref="Up"/> a migration may
+/// carry <see cref="Ops"/>, a list of portable ops (<c>create_table</c>, <c>add_column</c>, ...) rendered
+/// per backend; without <see cref="Down"/> its rollback runs the inverse of each op, newest first.
 /// </summary>
-public sealed record Migration(string? Version, MigrationSql? Up, MigrationSql? Down = null);
+public sealed record Migration(string? Version, MigrationSql? Up, MigrationSql? Down = null, JsonElement? Ops = null);
 
 /// <summary><c>db.migrate.&lt;plugin&gt;</c> request body; <see cref="Action"/> selects apply, rollback or status.</summary>
 public sealed record MigrationRequest(

@@ -25,4 +25,7 @@ public interface IRowStore
 
     /// <summary>Deletes matching rows; empty filters need <c>all: true</c>.</summary>
     Task<RowDeleteResponse> DeleteAsync(PluginId plugin, RowDeleteRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The plugin's tables (or one, NOT_FOUND when unknown) with columns, portable types, defaults and indexes.</summary>
+    Task<RowDescribeResponse> DescribeAsync(PluginId plugin, RowDescribeRequest request, CancellationToken cancellationToken);
 }

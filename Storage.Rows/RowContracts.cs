@@ -64,3 +64,22 @@ public sealed record RowDeleteRequest(string? Table, JsonElement? Id = null, Jso
 
 /// <summary><c>delete</c> reply.</summary>
 public sealed record RowDeleteResponse(long Deleted);
+
+/// <summary><c>db.row.&lt;plugin&gt;.describe</c> request: every table, or only <c>table</c>.</summary>
+public sealed record RowDescribeRequest(string? Table = null);
+
+/// <summary><c>describe</c> reply: the plugin's tables in name order.</summary>
+public sealed record RowDescribeResponse(IReadOnlyList<RowTableDescription> Tables);
+
+/// <summary>One table: its columns in name order and its indexes (primary key indexes left out) in name order.</summary>
+public sealed record RowTableDescription(string Name, IReadOnlyList<RowColumnDescription> Columns, IReadOnlyList<RowIndexDescription> Indexes);
+
+/// <summary>
+/// One column. <c>type</c> is the portable type the row tier treats it as (<c>serial</c> for an id the
+/// database assigns); <c>default</c> is null, a JSON literal, <c>{"function":"now"}</c>, or
+/// <c>{"sql": "..."}</c> for any other expression.
+/// </summary>
+public sealed record RowColumnDescription(string Name, string Type, bool Nullable, bool PrimaryKey, JsonNode? Default);
+
+/// <summary>One index: its name, its columns in index order, and whether it is unique.</summary>
+public sealed record RowIndexDescription(string Name, IReadOnlyList<string> Columns, bool Unique);

@@ -18,5 +18,7 @@ namespace Storage.Rows;
 [JsonSerializable(typeof(RowUpdateResponse))]
 [JsonSerializable(typeof(RowDeleteRequest))]
 [JsonSerializable(typeof(RowDeleteResponse))]
+[JsonSerializable(typeof(RowDescribeRequest))]
+[JsonSerializable(typeof(RowDescribeResponse))]
 [JsonSerializable(typeof(JsonObject))]
 public sealed partial class RowsJsonContext : JsonSerializerContext;

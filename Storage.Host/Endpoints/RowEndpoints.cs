@@ -4,7 +4,7 @@ using Storage.Rows;
 
 namespace Storage.Host.Endpoints;
 
-/// <summary><c>db.row.&lt;plugin&gt;.insert|select|search|update|delete</c>: parse, call the row tier, serialize.</summary>
+/// <summary><c>db.row.&lt;plugin&gt;.insert|select|search|update|delete|describe</c>: parse, call the row tier, serialize.</summary>
 internal sealed class RowEndpoints(IRowStore store) : IEndpointGroup
 {
     private static readonly RowsJsonContext Json = RowsJsonContext.Default;
@@ -21,5 +21,7 @@ internal sealed class RowEndpoints(IRowStore store) : IEndpointGroup
             JsonHandlers.Call(Json.RowUpdateRequest, Json.RowUpdateResponse, store.UpdateAsync), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "row-delete", "db.row.*.delete", isWrite: true,
             JsonHandlers.Call(Json.RowDeleteRequest, Json.RowDeleteResponse, store.DeleteAsync), cancellationToken);
+        await dispatcher.AddEndpointAsync(service, "row-describe", "db.row.*.describe", isWrite: false,
+            JsonHandlers.Call(Json.RowDescribeRequest, Json.RowDescribeResponse, store.DescribeAsync), cancellationToken);
     }
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Storage.Core;
 
@@ -25,10 +26,23 @@ internal static partial class MigrationValidation
             var version = Version(migration.Version, $"{field}.version");
             if (!seen.Add(version))
                 throw StorageException.InvalidField($"{field}.version", $"Field '{field}.version' repeats version '{version}'; versions must be unique within a request.");
-            var up = Script(migration.Up, provider, $"{field}.up")
-                ?? throw StorageException.InvalidField($"{field}.up", $"Field '{field}.up' is required: a SQL string or {{\"postgres\",\"sqlite\"}}.");
             var down = migration.Down is null ? null : Script(migration.Down, provider, $"{field}.down");
-            result.Add(new PendingMigration(version, up, down, Checksum(up)));
+            if (migration.Ops is { ValueKind: not JsonValueKind.Null } ops)
+            {
+                if (migration.Up is not null)
+                    throw StorageException.InvalidField($"{field}.ops", $"Field '{field}': give either 'up' or 'ops', not both.");
+                var compiled = MigrationOpsCompiler.Compile(ops, provider, $"{field}.ops");
+                result.Add(new PendingMigration(version, compiled.Up, down ?? compiled.Down, Checksum(compiled.Canonical)));
+                continue;
+            }
+            var up = Script(migration.Up, provider, $"{field}.up")
+                ?? throw StorageException.InvalidField($"{field}.up", $"Field '{field}.up' is required: a SQL string or {{\"postgres\",\"sqlite\"}} (or give 'ops').");
+            // One script for both backends is read as PostgreSQL DDL; its common forms are translated for SQLite.
+            var translate = provider == StorageProvider.Sqlite;
+            result.Add(new PendingMigration(version,
+                translate && IsShared(migration.Up) ? PostgresDdlTranslator.ToSqlite(up) : up,
+                translate && down is not null && IsShared(migration.Down) ? PostgresDdlTranslator.ToSqlite(down) : down,
+                Checksum(up)));
         }
         return result;
     }
@@ -52,6 +66,8 @@ internal static partial class MigrationValidation
         return sql.For(provider)
             ?? throw StorageException.InvalidField(field, $"Field '{field}' has no '{name}' script; give one SQL string or both 'postgres' and 'sqlite'.");
     }
+
+    private static bool IsShared(MigrationSql? sql) => sql is not null && string.Equals(sql.Postgres, sql.Sqlite, StringComparison.Ordinal);
 
     private static string Shorten(string value) => value.Length <= 120 ? $"'{value}'" : $"'{value[..120]}...' ({value.Length} characters)";
 

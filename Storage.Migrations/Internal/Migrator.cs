@@ -67,6 +67,10 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
             keep = Math.Max(0, journal.Count - steps);
         }
         var undo = journal.Skip(keep).Reverse().ToList();
+        if (undo.FirstOrDefault(e => MigrationOpsCompiler.Irreversible(e.Down) is not null) is { } irreversible)
+            throw new StorageException(StorageErrorCode.InvalidRequest,
+                $"Migration '{irreversible.Version}' cannot be rolled back: {MigrationOpsCompiler.Irreversible(irreversible.Down)} is not reversible and the migration has no 'down'. Nothing was rolled back.",
+                new Dictionary<string, object?> { ["field"] = "down", ["version"] = irreversible.Version, ["op"] = MigrationOpsCompiler.Irreversible(irreversible.Down) });
         if (undo.FirstOrDefault(e => e.Down is null) is { } missing)
             throw new StorageException(StorageErrorCode.InvalidRequest,
                 $"Migration '{missing.Version}' was applied without a 'down' script, so it cannot be rolled back. Nothing was rolled back.",

@@ -75,7 +75,7 @@ internal static class CatalogReader
             entry.Keys.Add(column.Name);
     }
 
-    private static ColumnKind PostgresKind(string type) => type switch
+    internal static ColumnKind PostgresKind(string type) => type switch
     {
         "int2" or "int4" or "int8" => ColumnKind.Integer,
         "float4" or "float8" => ColumnKind.Float,
@@ -85,6 +85,8 @@ internal static class CatalogReader
         "timestamp" or "timestamptz" => ColumnKind.Timestamp,
         "date" => ColumnKind.Date,
         "json" or "jsonb" => ColumnKind.Json,
+        "uuid" => ColumnKind.Uuid,
+        "bytea" => ColumnKind.Blob,
         _ => ColumnKind.Other,
     };
 
@@ -96,6 +98,8 @@ internal static class CatalogReader
         bool Has(string part) => type.Contains(part, StringComparison.Ordinal);
         if (Has("JSON")) return ColumnKind.Json;
         if (Has("BOOL")) return ColumnKind.Boolean;
+        if (Has("UUID")) return ColumnKind.Uuid;
+        if (Has("BLOB") || Has("BYTEA")) return ColumnKind.Blob;
         if (Has("TIMESTAMP") || Has("DATETIME")) return ColumnKind.Timestamp;
         if (type.StartsWith("DATE", StringComparison.Ordinal)) return ColumnKind.Date;
         if (Has("INT")) return ColumnKind.Integer;

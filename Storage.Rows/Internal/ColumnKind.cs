@@ -11,6 +11,10 @@ internal enum ColumnKind
     Timestamp,
     Date,
     Json,
+    /// <summary>Lowercase UUID text on both backends (PostgreSQL <c>uuid</c>).</summary>
+    Uuid,
+    /// <summary>Bytes, written and read as base64 strings (PostgreSQL <c>bytea</c>, SQLite <c>BLOB</c>).</summary>
+    Blob,
     /// <summary>Any other type: values pass as JSON scalars, the database converts them.</summary>
     Other,
 }

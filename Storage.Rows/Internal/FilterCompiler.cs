@@ -11,6 +11,10 @@ namespace Storage.Rows.Internal;
 internal sealed class FilterCompiler(TableInfo table, SqlText sql)
 {
     public const int MaxListLength = 1000;
+
+    /// <summary>Every operator a filter understands, for messages and suggestions.</summary>
+    public static readonly IReadOnlyCollection<string> Operators =
+        ["$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$like", "$ilike", "$exists", "$and", "$or", "$not"];
     private const int MaxDepth = 32;
 
     /// <summary>Whether the filters are absent or <c>{}</c> (which would match every row).</summary>
@@ -36,7 +40,7 @@ internal sealed class FilterCompiler(TableInfo table, SqlText sql)
                 "$and" => Combine(property.Value, field, " AND ", depth),
                 "$or" => Combine(property.Value, field, " OR ", depth),
                 "$not" => $"NOT ({Document(property.Value, field, depth + 1)})",
-                _ when property.Name.StartsWith('$') => throw UnknownOperator(property.Name, field),
+                _ when property.Name.StartsWith('$') => throw UnknownOperator(property.Name, field, Operators),
                 _ => Field(table.Column(property.Name, field), property.Value, field),
             });
         }
@@ -90,7 +94,7 @@ internal sealed class FilterCompiler(TableInfo table, SqlText sql)
                     throw StorageException.InvalidField(path, $"Field '{path}' must be true or false.");
                 return value.GetBoolean() ? $"{col} IS NOT NULL" : $"{col} IS NULL";
             default:
-                throw UnknownOperator(op, path);
+                throw UnknownOperator(op, path, Operators);
         }
     }
 
@@ -145,9 +149,13 @@ internal sealed class FilterCompiler(TableInfo table, SqlText sql)
     internal static string And(List<string> parts) =>
         parts.Count == 0 ? "1=1" : parts.Count == 1 ? parts[0] : "(" + string.Join(" AND ", parts) + ")";
 
-    internal static StorageException UnknownOperator(string op, string path) =>
-        new(StorageErrorCode.InvalidRequest, $"Field '{path}': unknown operator '{TableInfo.Shorten(op)}'.",
-            new Dictionary<string, object?> { ["field"] = path, ["operator"] = TableInfo.Shorten(op) });
+    internal static StorageException UnknownOperator(string op, string path, IReadOnlyCollection<string> known)
+    {
+        var suggestion = Suggest.Closest(op, known);
+        return new(StorageErrorCode.InvalidRequest,
+            $"Field '{path}': unknown operator '{TableInfo.Shorten(op)}'.{Suggest.Hint(suggestion)} Known operators: {string.Join(", ", known)}.",
+            Suggest.With(new Dictionary<string, object?> { ["field"] = path, ["operator"] = TableInfo.Shorten(op) }, suggestion));
+    }
 
     internal static StorageException WrongOperator(ColumnInfo column, string op, string path) =>
         new(StorageErrorCode.InvalidRequest, $"Field '{path}': operator {op} does not apply to column '{column.Name}', which holds {RowValues.Describe(column.Kind)}.",

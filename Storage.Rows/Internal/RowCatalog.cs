@@ -24,10 +24,11 @@ internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserv
             return table;
         SchemaChanged(plugin);
         tables = await LoadAsync(plugin, cancellationToken).ConfigureAwait(false);
-        return tables.TryGetValue(name, out table)
-            ? table
-            : throw new StorageException(StorageErrorCode.NotFound, $"Table '{TableInfo.Shorten(name)}' does not exist in plugin '{plugin}'.",
-                new Dictionary<string, object?> { ["field"] = "table", ["table"] = TableInfo.Shorten(name) });
+        if (tables.TryGetValue(name, out table))
+            return table;
+        var suggestion = Suggest.Closest(name, tables.Keys);
+        throw new StorageException(StorageErrorCode.NotFound, $"Table '{TableInfo.Shorten(name)}' does not exist in plugin '{plugin}'.{Suggest.Hint(suggestion)}",
+            Suggest.With(new Dictionary<string, object?> { ["field"] = "table", ["table"] = TableInfo.Shorten(name) }, suggestion));
     }
 
     /// <summary>Every table of the plugin, read afresh (an inspector must not miss a table created since).</summary>

@@ -54,6 +54,8 @@ internal static class RowReader
         (ColumnKind.Date, DateTime date) => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
         (ColumnKind.Date, DateOnly date) => JsonValue.Create(date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
         (ColumnKind.Json, string json) => ParseJson(json),
+        (ColumnKind.Uuid, Guid uuid) => JsonValue.Create(uuid.ToString("D")),
+        (ColumnKind.Blob, string text) => JsonValue.Create(text), // text written by plugin SQL comes back as it is
         (_, long l) => JsonValue.Create(l),
         (_, int i) => JsonValue.Create((long)i),
         (_, short s) => JsonValue.Create((long)s),

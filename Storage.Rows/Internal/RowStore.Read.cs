@@ -18,7 +18,7 @@ internal sealed partial class RowStore
         var hasIds = request.Ids is { ValueKind: not JsonValueKind.Null };
         var hasFilters = request.Filters is { ValueKind: not JsonValueKind.Null };
         if ((hasId ? 1 : 0) + (hasIds ? 1 : 0) + (hasFilters ? 1 : 0) != 1)
-            throw OneOf("id, ids or filters");
+            throw OneOf("id", "ids", "filters");
         if (request.Random is not null && !hasFilters)
             throw StorageException.InvalidField("random", "Field 'random' goes with 'filters' (use {} to pick from every row).");
         if (request.Random is < 1 or > MaxLimit)

@@ -83,7 +83,7 @@ internal sealed partial class RowStore
         var hasId = id is { ValueKind: not JsonValueKind.Null };
         var hasFilters = filters is { ValueKind: not JsonValueKind.Null };
         if (hasId && hasFilters)
-            throw OneOf("id or filters");
+            throw OneOf("id", "filters");
         if (!hasId && FilterCompiler.IsEmpty(filters) && all != true)
             throw StorageException.InvalidField("filters",
                 $"Field 'filters' is empty, which would {operation} every row; pass \"all\": true to mean that.");

@@ -110,6 +110,9 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
 
     private static string Columns(TableInfo table) => string.Join(", ", table.Columns.Select(c => c.Sql));
 
-    private static StorageException OneOf(string fields) =>
-        StorageException.InvalidField(fields.Split(' ')[0], $"Give exactly one of {fields}.");
+    // details.field names the first choice ("id"); details.fields lists them all.
+    private static StorageException OneOf(params string[] fields) =>
+        new(StorageErrorCode.InvalidRequest,
+            $"Give exactly one of {string.Join(", ", fields[..^1].Select(f => $"'{f}'"))} or '{fields[^1]}'.",
+            new Dictionary<string, object?> { ["field"] = fields[0], ["fields"] = string.Join(",", fields) });
 }

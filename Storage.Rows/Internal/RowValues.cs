@@ -54,6 +54,10 @@ internal static partial class RowValues
                 return postgres ? date : date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             case ColumnKind.Json:
                 return value.GetRawText();
+            case ColumnKind.Uuid when value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out var uuid):
+                return postgres ? uuid : uuid.ToString("D");
+            case ColumnKind.Blob when value.ValueKind == JsonValueKind.String && Base64(value.GetString()!) is { } bytes:
+                return bytes;
             case ColumnKind.Other when value.ValueKind is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
                 return postgres ? OtherAsText(value) : OtherValue(value);
             default:
@@ -75,6 +79,8 @@ internal static partial class RowValues
         ColumnKind.Timestamp => "timestamps (ISO-8601 strings such as 2025-11-22T10:30:00Z)",
         ColumnKind.Date => "dates (yyyy-MM-dd)",
         ColumnKind.Json => "JSON",
+        ColumnKind.Uuid => "UUIDs (strings such as 0f8fad5b-d9cb-469f-a165-70867728950e)",
+        ColumnKind.Blob => "bytes (base64 strings)",
         _ => "scalar values",
     };
 
@@ -101,6 +107,12 @@ internal static partial class RowValues
 
     private static DateOnly? ParseDate(string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    private static byte[]? Base64(string text)
+    {
+        var buffer = new byte[text.Length];
+        return System.Convert.TryFromBase64String(text, buffer, out var written) ? buffer[..written] : null;
+    }
 
     private static string OtherAsText(JsonElement value) =>
         value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();

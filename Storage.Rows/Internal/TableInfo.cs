@@ -25,12 +25,15 @@ internal sealed class TableInfo
     public bool TryGetColumn(string name, out ColumnInfo column) => _byName.TryGetValue(name, out column!);
 
     /// <summary>The column named in a request; INVALID_REQUEST naming the field when the table has no such column.</summary>
-    public ColumnInfo Column(string name, string field) =>
-        _byName.TryGetValue(name, out var column)
-            ? column
-            : throw new StorageException(StorageErrorCode.InvalidRequest,
-                $"Field '{field}': table '{Name}' has no column '{Shorten(name)}'.",
-                new Dictionary<string, object?> { ["field"] = field, ["table"] = Name, ["column"] = Shorten(name) });
+    public ColumnInfo Column(string name, string field)
+    {
+        if (_byName.TryGetValue(name, out var column))
+            return column;
+        var suggestion = Suggest.Closest(name, _byName.Keys);
+        throw new StorageException(StorageErrorCode.InvalidRequest,
+            $"Field '{field}': table '{Name}' has no column '{Shorten(name)}'.{Suggest.Hint(suggestion)}",
+            Suggest.With(new Dictionary<string, object?> { ["field"] = field, ["table"] = Name, ["column"] = Shorten(name) }, suggestion));
+    }
 
     /// <summary>The id column; INVALID_REQUEST when the table has no single-column primary key.</summary>
     public ColumnInfo RequireKey(string field) =>

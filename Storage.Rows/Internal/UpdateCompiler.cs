@@ -52,7 +52,7 @@ internal static class UpdateCompiler
     private static void Add(List<UpdateOperation> result, TableInfo table, string field, string op, JsonElement value, string path)
     {
         if (!Operators.Contains(op))
-            throw FilterCompiler.UnknownOperator(op, path);
+            throw FilterCompiler.UnknownOperator(op, path, Operators);
         var column = table.Column(field, path);
         if (!column.Writable)
             throw StorageException.InvalidField(path, $"Field '{path}': column '{column.Name}' is generated and cannot be written.");

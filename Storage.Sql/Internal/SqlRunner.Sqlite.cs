@@ -11,7 +11,8 @@ internal sealed partial class SqlRunner
     /// Runs on the plugin's own file with the authorizer (read-only file for reads). A
     /// <see cref="StatementDeadline"/> stops the statement at its deadline, between VM steps or
     /// inside one long function call (SQLite error 9, mapped to TIMEOUT); the connection's
-    /// <c>SQLITE_LIMIT_LENGTH</c> bounds any single value (error 18, TOO_LARGE).
+    /// <c>SQLITE_LIMIT_LENGTH</c> bounds any single value (error 18, TOO_LARGE). Plugin
+    /// connections are pooled per plugin and access; the pool removes the handler when it takes one back.
     /// </summary>
     private async Task<JsonElement?> RunSqliteAsync(PluginId plugin, Execution run, CancellationToken cancellationToken)
     {
