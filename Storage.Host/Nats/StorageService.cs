@@ -20,6 +20,7 @@ internal sealed partial class StorageService(
     IEnumerable<IEndpointGroup> groups,
     RequestDispatcher dispatcher,
     Admin.NatsServerLimits limits,
+    ServiceReadiness readiness,
     ILoggerFactory loggerFactory,
     ILogger<StorageService> logger) : IHostedService, IAsyncDisposable
 {
@@ -52,11 +53,14 @@ internal sealed partial class StorageService(
             await group.MapAsync(_service, dispatcher, cancellationToken).ConfigureAwait(false);
         // A round trip makes sure the server has registered every subscription before start completes.
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _connection;
+        readiness.Started(_service.GetInfo().Endpoints.Count, () => connection.ConnectionState == NatsConnectionState.Open);
         LogStarted(logger, url, nats.User ?? "(none)");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        readiness.Stopped();
         if (_service is not null)
             await _service.StopAsync(cancellationToken).ConfigureAwait(false);
         try
