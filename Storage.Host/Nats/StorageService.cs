@@ -21,6 +21,7 @@ internal sealed partial class StorageService(
     RequestDispatcher dispatcher,
     DroppedRequests dropped,
     Admin.NatsServerLimits limits,
+    ServiceReadiness readiness,
     ILoggerFactory loggerFactory,
     ILogger<StorageService> logger) : IHostedService, IAsyncDisposable
 {
@@ -54,11 +55,14 @@ internal sealed partial class StorageService(
             await group.MapAsync(_service, dispatcher, cancellationToken).ConfigureAwait(false);
         // A round trip makes sure the server has registered every subscription before start completes.
         await _connection.PingAsync(cancellationToken).ConfigureAwait(false);
+        var connection = _connection;
+        readiness.Started(_service.GetInfo().Endpoints.Count, () => connection.ConnectionState == NatsConnectionState.Open);
         LogStarted(logger, url, nats.User ?? "(none)");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        readiness.Stopped();
         if (_service is not null)
             await _service.StopAsync(cancellationToken).ConfigureAwait(false);
         if (!await dispatcher.DrainAsync(TimeSpan.FromMilliseconds(options.Value.DrainTimeoutMs), cancellationToken).ConfigureAwait(false))

@@ -15,4 +15,7 @@ internal sealed class TelemetryOptions
 
     /// <summary>Whether metrics carry a <c>plugin</c> tag; turn off with very many plugins to bound cardinality.</summary>
     public bool PluginTag { get; set; } = true;
+
+    /// <summary>The Prometheus scrape and health listener (<c>Telemetry:Prometheus:Url</c>); off unless a URL is set.</summary>
+    public PrometheusOptions Prometheus { get; set; } = new();
 }
