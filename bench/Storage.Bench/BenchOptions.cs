@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace Storage.Bench;
 
-/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --soak 60</c>.</summary>
-internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0, int FleetPlugins = 0)
+/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --repeat 3 --soak 60 --quick --plugins N --fleet N</c>.</summary>
+internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0, int FleetPlugins = 0, int Repeat = 3)
 {
     public const string Usage = """
         Storage.Bench: the storage service over NATS against its baselines (echo, JetStream KV, direct database).
@@ -13,6 +13,9 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
           --only LIST        scenario name prefixes to run: echo,jetstream,db,kv,row,sql (default all;
                              a prefix matching nothing, e.g. none, runs only the soak)
           --backends LIST    sqlite,postgres (default both)
+          --repeat N         rounds at the highest concurrency: every scenario of a backend's group
+                             runs once per round, interleaved (A B A B ...); the table and the
+                             ratios carry the median and the min-max over rounds (default 3)
           --soak S           after the cells, KV set/get at c=64 for S seconds per backend,
                              sampling the host's RSS every second (default 0: off)
           --plugins N        after the cells, N plugins (kv set + get each) on SQLite with the
@@ -20,6 +23,8 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
           --fleet N          at the end, N plugins at once on a PostgreSQL server with
                              max_connections=100, each: migration, row insert, SQL query,
                              KV set and get (default 0: off)
+          --quick            the KV cells and their baselines only, c=64, 3 s cells, 3 rounds, both
+                             backends: a check after each change (under 3 minutes); later flags override
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -38,16 +43,25 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--soak" => options with { SoakSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--plugins" => options with { Plugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--fleet" => options with { FleetPlugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--repeat" => options with { Repeat = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--quick" => options with { Only = ["echo", "jetstream", "db", "kv"], Concurrency = [64], DurationSeconds = 3, WarmupSeconds = 1, Repeat = 3 },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
             };
             if (options is null)
                 return null;
         }
-        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1))
-            throw new ArgumentException($"Durations must be positive and concurrency at least 1.\n{Usage}");
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Plugins < 0
+            || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1) || options.Repeat < 1)
+            throw new ArgumentException($"Durations must be positive, concurrency and repeat at least 1.\n{Usage}");
         return options;
     }
+
+    /// <summary>The concurrency whose cells are repeated and carry the ratios and targets: 64 when run, else the highest.</summary>
+    public int TargetConcurrency => Concurrency.Contains(64) ? 64 : Concurrency.Max();
+
+    /// <summary>Rounds of cells at <paramref name="concurrency"/>.</summary>
+    public int Rounds(int concurrency) => concurrency == TargetConcurrency ? Repeat : 1;
 
     public bool Wants(Scenario scenario) =>
         (Only.Length == 0 || Only.Any(o => scenario.Name.StartsWith(o, StringComparison.Ordinal)))

@@ -7,6 +7,12 @@ namespace Storage.Bench;
 /// </summary>
 internal sealed record CellResult(string Scenario, string Backend, int Concurrency, double OpsPerSecond, double P50, double P95, double P99, string? Error = null)
 {
+    /// <summary>The backend group the cell ran in: a baseline runs in each group, next to that backend's service cells.</summary>
+    public string Group { get; init; } = "";
+
+    /// <summary>Which interleaved round (0-based) the cell belongs to.</summary>
+    public int Round { get; init; }
+
     public long Operations { get; init; }
 
     public double Seconds { get; init; }

@@ -3,6 +3,9 @@ using Storage.Bench.Infrastructure;
 
 [assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
 
+if (args.Length == 2 && args[0] == EchoResponder.Flag)
+    return await EchoResponder.ServeAsync(args[1]);
+
 BenchOptions? options;
 try
 {
@@ -37,27 +40,8 @@ FleetResult? fleet = null;
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
-    foreach (var scenario in ScenarioCatalog.All(context).Where(options.Wants))
-    {
-        await using (scenario)
-        {
-            try
-            {
-                await scenario.SetupAsync(options.Concurrency.Max(), cancel.Token);
-                foreach (var concurrency in options.Concurrency)
-                {
-                    var cell = await Runner.RunCellAsync(scenario, concurrency, options, cancel.Token);
-                    results.Add(cell);
-                    Console.Error.WriteLine($"{cell.Scenario,-16} {cell.Backend,-9} c={cell.Concurrency,-4} {cell.OpsPerSecond,10:F0} ops/s  p50 {cell.P50:F3} ms  p95 {cell.P95:F3} ms  p99 {cell.P99:F3} ms");
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                Console.Error.WriteLine($"{scenario.Name} on {scenario.Backend} failed: {ex}");
-                results.Add(new CellResult(scenario.Name, scenario.Backend, 0, 0, 0, 0, 0, ex.GetType().Name));
-            }
-        }
-    }
+    foreach (var backend in ScenarioCatalog.ServiceBackends.Where(options.Backends.Contains))
+        results.AddRange(await Rounds.RunGroupAsync(context, backend, options, cancel.Token));
     if (options.SoakSeconds > 0)
     {
         foreach (var backend in ScenarioCatalog.ServiceBackends.Where(options.Backends.Contains))
@@ -89,7 +73,7 @@ finally
 }
 
 Console.WriteLine();
-Console.WriteLine(Report.Table(results));
+Console.WriteLine(Report.Table(results, options.Repeat));
 Console.WriteLine("Service host: a separate process (`dotnet Storage.Host.dll`); host CPU and RSS from its /proc, load generator excluded. "
     + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) so it never throttles.");
 Console.WriteLine();

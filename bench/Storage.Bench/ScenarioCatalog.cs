@@ -18,4 +18,11 @@ internal static class ScenarioCatalog
                 KvScenarios.Create(context, backend)
                     .Concat(RowScenarios.Create(context, backend))
                     .Concat(SqlScenarios.Create(context, backend))));
+
+    /// <summary>
+    /// The scenarios of one backend's group: the baselines (NATS and that backend's database alone)
+    /// and the service on that backend, so pairs can run interleaved while that backend's host runs.
+    /// </summary>
+    public static List<Scenario> Group(BenchContext context, string backend) =>
+        All(context).Where(s => s.Backend == "nats" || s.Backend == backend).ToList();
 }
