@@ -10,6 +10,8 @@ if (MigrateCommand.Matches(args))
     return await MigrateCommand.RunAsync(args, Console.Out, Console.Error);
 var commands = new RootCommand("Plugin storage service. Without a command it runs the service.");
 commands.Subcommands.Add(NatsConfigCommand.Create());
+commands.Subcommands.Add(TransferCommands.Export());
+commands.Subcommands.Add(TransferCommands.Import());
 if (args.Length > 0 && commands.Subcommands.Any(c => c.Name == args[0]))
     return await commands.Parse(args).InvokeAsync();
 
