@@ -11,6 +11,8 @@ if (MigrateCommand.Matches(args))
 var commands = new RootCommand("Plugin storage service. Without a command it runs the service.");
 commands.Subcommands.Add(NatsConfigCommand.Create());
 commands.Subcommands.Add(BackupCommand.Create());
+commands.Subcommands.Add(TransferCommands.Export());
+commands.Subcommands.Add(TransferCommands.Import());
 if (args.Length > 0 && commands.Subcommands.Any(c => c.Name == args[0]))
     return await commands.Parse(args).InvokeAsync();
 

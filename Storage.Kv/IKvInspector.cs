@@ -13,4 +13,12 @@ public interface IKvInspector
 
     /// <summary>Every live entry in key order, read on one connection while enumerated.</summary>
     IAsyncEnumerable<KvExportEntry> ExportAsync(PluginId plugin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces every KV entry of the plugin with <paramref name="entries"/> (values, revisions and expiry
+    /// times exactly as given; entries already expired are left out), in one transaction, and moves the
+    /// revision counter past the largest revision so later writes keep growing. Raises
+    /// <see cref="StorageErrorCode.InvalidRequest"/> naming the entry for an invalid key or value.
+    /// </summary>
+    Task<int> ImportAsync(PluginId plugin, IReadOnlyList<KvExportEntry> entries, CancellationToken cancellationToken);
 }

@@ -23,3 +23,6 @@ internal sealed record AdminPurgeRequest(string? Confirm);
 
 /// <summary><c>purge</c> reply; <c>purged</c> is false when the plugin had no storage.</summary>
 internal sealed record AdminPurgeResponse(string Plugin, bool Purged);
+
+/// <summary><c>db.admin.import.&lt;plugin&gt;</c> reply: the KV entries and the rows per table that were written.</summary>
+internal sealed record AdminImportResponse(string Plugin, int Kv, IReadOnlyDictionary<string, int> Tables);

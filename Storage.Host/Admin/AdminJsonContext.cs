@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Storage.Host.Admin;
@@ -8,4 +9,6 @@ namespace Storage.Host.Admin;
 [JsonSerializable(typeof(AdminStorageResponse))]
 [JsonSerializable(typeof(AdminPurgeRequest))]
 [JsonSerializable(typeof(AdminPurgeResponse))]
+[JsonSerializable(typeof(AdminImportResponse))]
+[JsonSerializable(typeof(JsonElement))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

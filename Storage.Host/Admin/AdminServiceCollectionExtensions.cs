@@ -15,6 +15,7 @@ internal static class AdminServiceCollectionExtensions
         services.TryAddSingleton<NatsServerLimits>();
         services.TryAddSingleton<AdminService>();
         services.TryAddSingleton<AdminExport>();
+        services.TryAddSingleton<AdminImport>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, AdminEndpoints>());
         return services;
     }

@@ -8,10 +8,10 @@ using Storage.Migrations;
 namespace Storage.Host.Endpoints;
 
 /// <summary>
-/// <c>db.admin.plugins</c> and <c>db.admin.storage|kv|migrations|purge|export.&lt;plugin&gt;</c> (the plugin is
+/// <c>db.admin.plugins</c> and <c>db.admin.storage|kv|migrations|purge|export|import.&lt;plugin&gt;</c> (the plugin is
 /// the fourth token). Only the admin user may publish here; that is NATS's job (<c>nats-config</c>).
 /// </summary>
-internal sealed class AdminEndpoints(AdminService admin, AdminExport export, IKvStore kv, IMigrator migrator) : IEndpointGroup
+internal sealed class AdminEndpoints(AdminService admin, AdminExport export, AdminImport import, IKvStore kv, IMigrator migrator) : IEndpointGroup
 {
     private const int PluginToken = 3;
     private static readonly AdminJsonContext Json = AdminJsonContext.Default;
@@ -37,5 +37,7 @@ internal sealed class AdminEndpoints(AdminService admin, AdminExport export, IKv
             JsonHandlers.Serialize(await admin.PurgeAsync(plugin, StorageJson.Deserialize(body.Span, Json.AdminPurgeRequest), ct), Json.AdminPurgeResponse), cancellationToken);
         await dispatcher.AddEndpointAsync(service, "admin-export", "db.admin.export.*", isWrite: false, PluginToken,
             async (plugin, _, ct) => await export.ExportAsync(plugin, ct), cancellationToken);
+        await dispatcher.AddEndpointAsync(service, "admin-import", "db.admin.import.*", isWrite: true, PluginToken, async (plugin, body, ct) =>
+            JsonHandlers.Serialize(await import.ImportAsync(plugin, StorageJson.Deserialize(body.Span, Json.JsonElement), ct), Json.AdminImportResponse), cancellationToken);
     }
 }

@@ -9,7 +9,7 @@ namespace Storage.Kv.Internal;
 /// Counts and exports a plugin's KV entries on a service connection, beside the engine's own
 /// connections: on PostgreSQL from the service-owned <c>_storage.kv</c>, on SQLite from the plugin's file.
 /// </summary>
-internal sealed class KvInspector(IPluginDatabase database, TimeProvider clock) : IKvInspector
+internal sealed partial class KvInspector(IPluginDatabase database, TimeProvider clock) : IKvInspector
 {
     private const string Live = "(kv.expires_at IS NULL OR kv.expires_at > @now)";
 

@@ -45,7 +45,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
     }
 
     /// <summary>Inserts one row and returns its id (null when the table has no single-column key).</summary>
-    private static async Task<JsonNode?> InsertRowAsync(PluginConnection connection, DbTransaction? transaction, TableInfo table, string prefix,
+    internal static async Task<JsonNode?> InsertRowAsync(PluginConnection connection, DbTransaction? transaction, TableInfo table, string prefix,
         List<(string Name, JsonElement Value, string Path)> fields, CancellationToken cancellationToken)
     {
         var sql = new SqlText(connection.Provider);

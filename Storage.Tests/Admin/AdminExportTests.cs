@@ -114,7 +114,7 @@ public sealed class AdminExportTests
         var services = TestBackends.Get(backend);
         var admin = new AdminService(services.GetRequiredService<IPluginDatabase>(), services.GetRequiredService<IKvInspector>(),
             services.GetRequiredService<IRowInspector>(), services.GetServices<IPluginLifecycleObserver>(), services.GetServices<IPluginSchemaObserver>());
-        return new AdminExport(admin, services.GetRequiredService<IKvInspector>(), services.GetRequiredService<IRowInspector>(),
-            Options.Create(new AdminOptions { ExportMaxBytes = exportMaxBytes }), new NatsServerLimits { MaxPayload = maxPayload }, TimeProvider.System);
+        return new AdminExport(services.GetRequiredService<IPluginDatabase>(), admin, services.GetRequiredService<IKvInspector>(), services.GetRequiredService<IRowInspector>(),
+            services.GetRequiredService<Storage.Migrations.IMigrator>(), Options.Create(new AdminOptions { ExportMaxBytes = exportMaxBytes }), new NatsServerLimits { MaxPayload = maxPayload }, TimeProvider.System);
     }
 }
