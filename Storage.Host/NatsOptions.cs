@@ -37,7 +37,7 @@ internal sealed class NatsOptions
 
     /// <summary>Requests of one plugin waiting for a slot; more are answered RATE_LIMITED at once.</summary>
     [Range(0, 100_000)]
-    public int MaxQueuedPerPlugin { get; set; } = 64;
+    public int MaxQueuedPerPlugin { get; set; } = 256;
 
     /// <summary>Requests of all plugins waiting for a slot; more are answered UNAVAILABLE at once.</summary>
     [Range(0, 1_000_000)]
