@@ -75,13 +75,26 @@ internal sealed partial class ConnectionBudget
         return new Grant(demands, reused.Select(n => n?.Value.Connection).ToArray(), evicted.Select(n => n.Value.Connection).ToList());
     }
 
-    // Must be called under _gate: grants queued demands in arrival order, skipping those that still do not fit.
+    // Must be called under _gate: grants queued demands in arrival order. A waiter that does not fit
+    // holds back the later ones competing for the same limit (its plugin's cap, or the plugins' share),
+    // so a migration asking for two connections at once is never overtaken for ever by single requests;
+    // waiters of other plugins, and the service's reserve, still go ahead.
     private void Pump()
     {
+        var blockedPlugins = new HashSet<PluginId>();
+        var shareBlocked = false;
         for (var node = _waiters.First; node is not null;)
         {
             var next = node.Next;
-            var grant = TryGrant(node.Value.Demands, out var limit);
+            var demands = node.Value.Demands;
+            var plugins = demands.Select(d => d.Pool.Plugin).OfType<PluginId>().ToList();
+            var needsShare = demands.Any(d => d.PluginShare);
+            if ((shareBlocked && needsShare) || plugins.Any(blockedPlugins.Contains))
+            {
+                node = next;
+                continue;
+            }
+            var grant = TryGrant(demands, out var limit);
             if (grant is not null)
             {
                 _waiters.Remove(node);
@@ -90,6 +103,10 @@ internal sealed partial class ConnectionBudget
             else
             {
                 node.Value.Limit = limit;
+                if (limit == nameof(PostgresOptions.MaxConnectionsPerPlugin))
+                    blockedPlugins.UnionWith(plugins);
+                else if (needsShare)
+                    shareBlocked = true;
             }
             node = next;
         }

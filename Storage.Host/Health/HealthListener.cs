@@ -41,16 +41,17 @@ internal sealed partial class HealthListener(string url, IPluginDatabase databas
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested && _listener.IsListening)
         {
             HttpListenerContext context;
             try
             {
                 context = await _listener.GetContextAsync().WaitAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException)
+            catch (Exception ex) when (ex is OperationCanceledException or HttpListenerException or ObjectDisposedException
+                || (ex is InvalidOperationException && !_listener.IsListening))
             {
-                return; // Stopping.
+                return; // Stopping: the listener was stopped before or while we waited.
             }
             // Probes are answered one at a time: they are rare and cheap, and this bounds what a flood can cost.
             try

@@ -31,9 +31,9 @@ public sealed class PrometheusEndpointTests
         StringAssert.Contains(metrics, "storage_request_duration_seconds_bucket{");
         StringAssert.Contains(metrics, "storage_dispatcher_busy");
         if (backend == Backend.Postgres)
-            StringAssert.Contains(metrics, "db_client_connection_count{", "Npgsql's pool metrics are part of the scrape.");
+            StringAssert.Contains(metrics, "storage_db_connections{", "The connection budget's gauges are part of the scrape.");
 
-        foreach (var series in DashboardSeries().Where(s => backend == Backend.Postgres || !s.StartsWith("db_client_", StringComparison.Ordinal)))
+        foreach (var series in DashboardSeries().Where(s => backend == Backend.Postgres || !s.StartsWith("storage_db_", StringComparison.Ordinal)))
             StringAssert.Contains(metrics, series, "docs/grafana-dashboard.json queries a series the scrape lacks.");
 
         using var health = await Http.GetAsync(url + "healthz");
@@ -99,7 +99,7 @@ public sealed class PrometheusEndpointTests
     private static IEnumerable<string> DashboardSeries()
     {
         var dashboard = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "grafana-dashboard.json"));
-        return System.Text.RegularExpressions.Regex.Matches(dashboard, @"\b(storage|db_client)_[a-z_]+")
+        return System.Text.RegularExpressions.Regex.Matches(dashboard, @"\bstorage_[a-z_]+")
             .Select(m => m.Value)
             .Where(name => !name.StartsWith("storage_kv_", StringComparison.Ordinal))
             .Distinct();

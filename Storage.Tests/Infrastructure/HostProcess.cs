@@ -57,7 +57,7 @@ internal sealed class HostProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         if (waitUntilReady)
-            await host.WaitForOutputAsync(ReadyLine, TimeSpan.FromSeconds(30));
+            await host.WaitForOutputAsync(ReadyLine, TimeSpan.FromSeconds(90));
         return host;
     }
 
