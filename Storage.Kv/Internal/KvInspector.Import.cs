@@ -22,19 +22,24 @@ internal sealed partial class KvInspector
                 SqliteServiceTables.Verify(connection);
             }
             await using var transaction = await connection.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            if (postgres)
+            {
+                // Two imports of one plugin run one after the other (SQLite's write transaction does the same).
+                await using var serialize = connection.CreateCommand("SELECT 1 FROM _storage.plugins WHERE plugin = @plugin FOR UPDATE", transaction).With("plugin", plugin.Value);
+                await serialize.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
             await using (var clear = connection.CreateCommand($"DELETE FROM {sql.Table} AS kv WHERE {(postgres ? "kv.plugin = @plugin" : "1 = 1")}", transaction)
                 .With("plugin", plugin.Value))
                 await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            await using (var insert = connection.CreateCommand(postgres
-                ? $"INSERT INTO {sql.Table} (plugin, key, value, revision, expires_at) VALUES (@plugin, @key, @value, @revision, @expires)"
-                : $"INSERT INTO {sql.Table} (key, value, revision, expires_at) VALUES (@key, @value, @revision, @expires)", transaction))
+            var insertSql = postgres
+                ? $"INSERT INTO {sql.Table} AS kv (plugin, key, value, revision, expires_at) VALUES (@plugin, @key, @value, @revision, @expires) "
+                  + "ON CONFLICT (plugin, key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at"
+                : $"INSERT INTO {sql.Table} (key, value, revision, expires_at) VALUES (@key, @value, @revision, @expires)";
+            foreach (var (key, value, revision, expires) in rows)
             {
-                foreach (var (key, value, revision, expires) in rows)
-                {
-                    insert.Parameters.Clear();
-                    insert.With("plugin", plugin.Value).With("key", key).With("value", value).With("revision", revision).With("expires", expires);
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
+                await using var insert = connection.CreateCommand(insertSql, transaction)
+                    .With("plugin", plugin.Value).With("key", key).With("value", value).With("revision", revision).With("expires", expires);
+                await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             var newest = rows.Count == 0 ? 0 : rows.Max(r => r.Revision);
             // Later writes must get revisions above every imported one: PostgreSQL's sequence is shared by all plugins, so it only moves up.
