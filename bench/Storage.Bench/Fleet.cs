@@ -41,11 +41,12 @@ internal static class Fleet
             {
                 var started = Stopwatch.GetTimestamp();
                 var error = await RequestAsync(client, subject, body, cancellationToken);
-                // UNAVAILABLE is the retryable answer (no connection free in time): retry with backoff, as a plugin should.
-                for (var attempt = 1; error is not null && error.Contains("\"UNAVAILABLE\"", StringComparison.Ordinal) && attempt <= 5; attempt++)
+                // UNAVAILABLE and RATE_LIMITED are the retryable answers (host saturated, no connection free in
+                // time): retry after the reply's retry_after_ms (else a backoff), for up to two minutes, as a plugin should.
+                for (var attempt = 1; error is not null && Retryable(error) && Stopwatch.GetElapsedTime(started) < RetryBudget; attempt++)
                 {
                     Interlocked.Increment(ref retries);
-                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), cancellationToken);
+                    await Task.Delay(RetryAfter(error) ?? TimeSpan.FromMilliseconds(Math.Min(200 * attempt, 2000)), cancellationToken);
                     error = await RequestAsync(client, subject, body, cancellationToken);
                 }
                 var micros = (long)Stopwatch.GetElapsedTime(started).TotalMicroseconds;
@@ -104,6 +105,20 @@ internal static class Fleet
         }
         return peak;
     }
+
+    private static readonly TimeSpan RetryBudget = TimeSpan.FromMinutes(2);
+
+    private static bool Retryable(string error) =>
+        error.Contains("\"UNAVAILABLE\"", StringComparison.Ordinal) || error.Contains("\"RATE_LIMITED\"", StringComparison.Ordinal);
+
+    private static TimeSpan? RetryAfter(string error)
+    {
+        var at = error.IndexOf("\"retry_after_ms\":", StringComparison.Ordinal);
+        if (at < 0)
+            return null;
+        var digits = new string(error[(at + 17)..].TakeWhile(char.IsAsciiDigit).ToArray());
+        return int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) ? TimeSpan.FromMilliseconds(ms) : null;
+    }
 }
 
 /// <summary>What <c>--fleet</c> measured.</summary>
@@ -112,7 +127,7 @@ internal sealed record FleetResult(int Plugins, long Requests, long Retries, int
 {
     public string Line() =>
         string.Create(CultureInfo.InvariantCulture, $"fleet postgres (max_connections={Fleet.ServerMaxConnections}, host defaults): {Plugins} plugins at once, {Requests} requests in {Seconds:F1} s, ")
-        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, ")
+        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE/RATE_LIMITED retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, ")
         + string.Create(CultureInfo.InvariantCulture, $"host RSS peak {PeakRssMegabytes:F0} MiB (end {EndRssMegabytes:F0} MiB)")
         + (FirstError is null ? "" : $"; first error: {FirstError}");
 }
