@@ -73,7 +73,8 @@ if listening "$NATS_PORT"; then
   echo "Using the nats-server already listening on 127.0.0.1:$NATS_PORT."
 else
   echo "Starting nats-server on 127.0.0.1:$NATS_PORT (log: .dev/nats.log)..."
-  nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd .dev/jetstream -l .dev/nats.log </dev/null >/dev/null 2>&1 &
+  # Its own session: Ctrl-C reaches only this script, which stops the host first and NATS after it.
+  setsid nats-server -a 127.0.0.1 -p "$NATS_PORT" -js -sd .dev/jetstream -l .dev/nats.log </dev/null >/dev/null 2>&1 &
   NATS_PID=$!
   for _ in $(seq 1 50); do listening "$NATS_PORT" && break; sleep 0.1; done
   listening "$NATS_PORT" || { echo "nats-server did not start; see .dev/nats.log."; exit 1; }
@@ -99,9 +100,13 @@ if [ "$POSTGRES" -eq 1 ]; then
 fi
 
 echo "Starting the storage host..."
-dotnet Storage.Host/bin/Release/net10.0/Storage.Host.dll --Nats:Url="nats://127.0.0.1:$NATS_PORT" ${ARGS[@]+"${ARGS[@]}"} \
-  > >(tee .dev/host.log) 2>&1 &
+# Its own session and a log file (not a pipe): Ctrl-C must not reach it before NATS is still there
+# to drain to, nor break its output; the script shows the log and stops it in order.
+: > .dev/host.log
+setsid dotnet Storage.Host/bin/Release/net10.0/Storage.Host.dll --Nats:Url="nats://127.0.0.1:$NATS_PORT" ${ARGS[@]+"${ARGS[@]}"} \
+  </dev/null >.dev/host.log 2>&1 &
 HOST_PID=$!
+tail -n +1 -f --pid="$HOST_PID" .dev/host.log &
 for _ in $(seq 1 300); do
   grep -q "Storage service listening" .dev/host.log 2>/dev/null && break
   kill -0 "$HOST_PID" 2>/dev/null || { echo "The host exited during start; see above."; exit 1; }
