@@ -54,7 +54,7 @@ internal sealed class AdminExport(
         writer.WriteStartObject();
         writer.WriteString("plugin", plugin.Value);
         writer.WriteString("exported_at", UtcTimestampJsonConverter.Format(clock.GetUtcNow()));
-        writer.WriteString("provider", database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite");
+        writer.WriteString("provider", database.Provider.WireName());
         writer.WriteStartArray("migrations");
         foreach (var applied in (await migrator.StatusAsync(plugin, cancellationToken).ConfigureAwait(false)).Applied)
         {

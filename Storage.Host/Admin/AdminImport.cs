@@ -14,7 +14,7 @@ namespace Storage.Host.Admin;
 /// </summary>
 internal sealed class AdminImport(IPluginDatabase database, IKvInspector kv, IRowInspector rows, IMigrator migrator)
 {
-    private string ProviderName => database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite";
+    private string ProviderName => database.Provider.WireName();
 
     public async Task<AdminImportResponse> ImportAsync(PluginId plugin, JsonElement export, CancellationToken cancellationToken)
     {

@@ -33,7 +33,7 @@ internal sealed class AdminService(
         var tables = await rows.ListTablesAsync(plugin, cancellationToken).ConfigureAwait(false);
         var keys = await kv.CountAsync(plugin, cancellationToken).ConfigureAwait(false);
         var bytes = (await database.MeasureAsync(plugin, cancellationToken).ConfigureAwait(false)).Bytes;
-        return new AdminStorageResponse(plugin.Value, database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite", bytes, keys,
+        return new AdminStorageResponse(plugin.Value, database.Provider.WireName(), bytes, keys,
             tables.Select(t => new AdminTableSize(t.Name, t.Rows)).ToList());
     }
 

@@ -107,7 +107,7 @@ internal sealed partial class HealthListener(string url, IPluginDatabase databas
             writer.WriteEndObject();
             writer.WriteStartObject("database");
             writer.WriteBoolean("ok", databaseError is null);
-            writer.WriteString("provider", database.Provider == StorageProvider.Postgres ? "postgres" : "sqlite");
+            writer.WriteString("provider", database.Provider.WireName());
             if (databaseError is not null)
                 writer.WriteString("error", databaseError);
             writer.WriteEndObject();

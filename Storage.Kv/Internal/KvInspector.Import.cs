@@ -1,5 +1,4 @@
 using Storage.Core;
-using Storage.Core.Internal;
 
 namespace Storage.Kv.Internal;
 
@@ -16,11 +15,7 @@ internal sealed partial class KvInspector
             var postgres = connection.Provider == StorageProvider.Postgres;
             var sql = postgres ? KvSql.Postgres : KvSql.Sqlite;
             if (!postgres)
-            {
-                await using var create = connection.CreateCommand(sql.CreateTables);
-                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                SqliteServiceTables.Verify(connection);
-            }
+                _ = KvConnection.Of(connection); // Creates the file's KV tables when missing and verifies them.
             await using var transaction = await connection.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             if (postgres)
             {

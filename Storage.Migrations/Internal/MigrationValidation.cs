@@ -62,7 +62,7 @@ internal static partial class MigrationValidation
     {
         if (sql is null)
             return null;
-        var name = provider == StorageProvider.Postgres ? "postgres" : "sqlite";
+        var name = provider.WireName();
         return sql.For(provider)
             ?? throw StorageException.InvalidField(field, $"Field '{field}' has no '{name}' script; give one SQL string or both 'postgres' and 'sqlite'.");
     }
