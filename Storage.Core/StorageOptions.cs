@@ -90,9 +90,13 @@ public sealed class PostgresOptions
     [Range(1, 100_000)]
     public int? PluginRoleConnectionLimit { get; set; }
 
-    /// <summary>How long a request waits for a free connection before it is answered UNAVAILABLE, in milliseconds; a request's own deadline (Nats:RequestTimeoutMs) ends the wait sooner.</summary>
+    /// <summary>
+    /// How long a request waits for a free connection before it is answered UNAVAILABLE, in milliseconds; a request's own deadline
+    /// (Nats:RequestTimeoutMs) ends the wait sooner. Well under the deadline: nothing has been done yet, so a retry is safe, and the
+    /// queue sheds what it could not serve in time instead of letting requests pass their deadline waiting (TIMEOUT, not retried).
+    /// </summary>
     [Range(1, 600_000)]
-    public int ConnectionWaitMs { get; set; } = 30_000;
+    public int ConnectionWaitMs { get; set; } = 10_000;
 
     /// <summary>Idle connections are closed after this many seconds (sooner when another plugin needs the budget).</summary>
     [Range(1, 3600)]

@@ -165,6 +165,9 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         }
     }
 
+    // A pause that lets the queue drain a little: a connection is lent for milliseconds to seconds.
+    private const int RetryAfterMs = 1000;
+
     private StorageException Exhausted(string? limit)
     {
         var (setting, value) = limit == nameof(PostgresOptions.MaxConnectionsPerPlugin)
@@ -172,7 +175,11 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             : ("Storage:Postgres:MaxConnections", _limits.MaxConnections);
         var waitMs = (int)_limits.Wait.TotalMilliseconds;
         return new StorageException(StorageErrorCode.Unavailable,
-            $"No database connection became free within Storage:Postgres:ConnectionWaitMs ({waitMs} ms); all {value} of {setting} are in use. Retry later.",
-            new Dictionary<string, object?> { ["setting"] = "Storage:Postgres:ConnectionWaitMs", ["wait_ms"] = waitMs, ["limit"] = setting, ["limit_value"] = value });
+            $"No database connection became free within Storage:Postgres:ConnectionWaitMs ({waitMs} ms); all {value} of {setting} are in use. Nothing was done; retry later.",
+            new Dictionary<string, object?>
+            {
+                ["setting"] = "Storage:Postgres:ConnectionWaitMs", ["wait_ms"] = waitMs, ["limit"] = setting, ["limit_value"] = value,
+                ["retry_after_ms"] = RetryAfterMs,
+            });
     }
 }

@@ -15,6 +15,7 @@ internal sealed partial class PostgresDatabase
            AND pg_catalog.to_regclass('_storage.kv') IS NOT NULL AND pg_catalog.to_regclass('_storage.kv_revision') IS NOT NULL
            AND pg_catalog.to_regclass('_storage.migration_journal') IS NOT NULL
            AND pg_catalog.to_regprocedure('_storage.relation_size(oid)') IS NOT NULL
+           AND pg_catalog.to_regnamespace('_storage_migrate') IS NOT NULL
         """;
 
     private const string BootstrapSql = """
@@ -26,6 +27,9 @@ internal sealed partial class PostgresDatabase
             role_name text NOT NULL,
             password text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT pg_catalog.now());
+        -- Plugin roles get USAGE here when they are created; the migrations tier puts its functions in it.
+        CREATE SCHEMA IF NOT EXISTS _storage_migrate;
+        REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
         CREATE TABLE IF NOT EXISTS _storage.locks (name text PRIMARY KEY);
         INSERT INTO _storage.locks (name) VALUES ('provision') ON CONFLICT DO NOTHING;
         CREATE TABLE IF NOT EXISTS _storage.kv (

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -22,9 +21,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly ILogger _logger;
     private readonly ConnectionBudget _budget;
     private readonly int _roleConnectionLimit;
-    // Provisioning is serialized by a database-wide lock anyway: queue here, so that waiting for it
-    // holds no connection of the budget (1,000 new plugins at once would otherwise hold them all).
-    private readonly SemaphoreSlim _provisioning = new(1, 1);
+    private readonly WriteBatcher<PluginId, PluginRole> _provisioning;
 
     public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null, TimeProvider? clock = null)
     {
@@ -45,6 +42,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             service.MaxAutoPrepare = 64;
         _service = new ConnectionPool(null, service.ConnectionString, resetOnReturn: false);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
+        _provisioning = new WriteBatcher<PluginId, PluginRole>(ProvisionBatchAsync, MaxProvisionBatch, loops: 1);
     }
 
     public StorageProvider Provider => StorageProvider.Postgres;
@@ -110,8 +108,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 
     public async ValueTask DisposeAsync()
     {
+        await _provisioning.DisposeAsync().ConfigureAwait(false);
         await _budget.DisposeAsync().ConfigureAwait(false);
-        _provisioning.Dispose();
     }
 
     private ConnectionPool CreatePluginSource(PluginId plugin, PluginRole role, bool readOnly)
@@ -152,87 +150,6 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 
     private Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken) =>
         _roles.GetAsync(plugin, ProvisionAsync, cancellationToken);
-
-    private async Task<PluginRole> ProvisionAsync(PluginId plugin)
-    {
-        await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
-        // Fast path, not queued: after a restart every known plugin is looked up once, concurrently.
-        var known = await ProviderErrors.GuardAsync(async () =>
-        {
-            await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
-            return await FindPluginAsync(connection, null, plugin).ConfigureAwait(false);
-        }).ConfigureAwait(false);
-        if (known is not null)
-            return known;
-        await _provisioning.WaitAsync().ConfigureAwait(false);
-        try
-        {
-            return await ProvisionLockedAsync(plugin).ConfigureAwait(false);
-        }
-        finally
-        {
-            _provisioning.Release();
-        }
-    }
-
-    private async Task<PluginRole> ProvisionLockedAsync(PluginId plugin)
-    {
-        return await ProviderErrors.GuardAsync(async () =>
-        {
-            await using var connection = await OpenAsync(_service, CancellationToken.None).ConfigureAwait(false);
-            await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-            // One creation at a time across every service instance: a row lock in _storage, where plugins have no right.
-            await using (var lockCommand = new NpgsqlCommand(LockProvisionSql, connection, transaction))
-                await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
-            if (await FindPluginAsync(connection, transaction, plugin).ConfigureAwait(false) is { } raced)
-                return raced;
-
-            var role = new PluginRole(PostgresNames.Schema(plugin), PostgresNames.Role(plugin), NewPassword());
-            var schema = PluginConnection.QuoteIdentifier(role.Schema);
-            var roleName = PluginConnection.QuoteIdentifier(role.Role);
-            // Identifiers are quoted and the password is base64url, so nothing here comes from a request verbatim.
-            await using (var create = new NpgsqlCommand($"""
-                DO $$ BEGIN
-                  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = '{role.Role}') THEN
-                    CREATE ROLE {roleName} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS;
-                  END IF;
-                END $$;
-                ALTER ROLE {roleName} PASSWORD '{role.Password}' CONNECTION LIMIT {_roleConnectionLimit};
-                CREATE SCHEMA IF NOT EXISTS {schema};
-                REVOKE ALL ON SCHEMA {schema} FROM PUBLIC;
-                GRANT USAGE, CREATE ON SCHEMA {schema} TO {roleName};
-                GRANT {roleName} TO CURRENT_USER;
-                INSERT INTO {PostgresNames.ServiceSchema}.plugins (plugin, schema_name, role_name, password) VALUES (@p, @s, @r, @w);
-                INSERT INTO {PostgresNames.ServiceSchema}.migration_locks (schema_name) VALUES (@s) ON CONFLICT DO NOTHING;
-                """, connection, transaction))
-            {
-                create.Parameters.AddWithValue("p", plugin.Value);
-                create.Parameters.AddWithValue("s", role.Schema);
-                create.Parameters.AddWithValue("r", role.Role);
-                create.Parameters.AddWithValue("w", role.Password);
-                await create.ExecuteNonQueryAsync().ConfigureAwait(false);
-            }
-            await transaction.CommitAsync().ConfigureAwait(false);
-            return role;
-        }).ConfigureAwait(false);
-    }
-
-    internal const string LockProvisionSql = "SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE";
-
-    private static async Task<PluginRole?> FindPluginAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, PluginId plugin)
-    {
-        await using var find = new NpgsqlCommand($"SELECT schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p", connection, transaction);
-        find.Parameters.AddWithValue("p", plugin.Value);
-        await using var reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
-        return await reader.ReadAsync().ConfigureAwait(false)
-            ? new PluginRole(reader.GetString(0), reader.GetString(1), reader.GetString(2))
-            : null;
-    }
-
-    private static string NewPassword() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
-
-    private sealed record PluginRole(string Schema, string Role, string Password);
 
     private sealed class NoVisit : IAsyncDisposable
     {

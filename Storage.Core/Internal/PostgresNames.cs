@@ -12,6 +12,9 @@ internal static class PostgresNames
 {
     public const string Prefix = "plugin_";
     public const string ServiceSchema = "_storage";
+
+    /// <summary>Service functions plugin roles may call (the migration journal's); every plugin role has USAGE on it, nothing else does.</summary>
+    public const string ApiSchema = "_storage_migrate";
     private const int MaxIdentifierBytes = 63;
 
     public static string Schema(PluginId plugin) => Name(plugin);

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using Storage.Core;
+using Storage.Core.Internal;
 
 namespace Storage.Kv.Internal;
 

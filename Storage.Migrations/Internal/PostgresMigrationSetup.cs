@@ -50,6 +50,10 @@ internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
     {
         var connection = (NpgsqlConnection)service.Connection;
         var schema = service.Schema!;
+        // Plugins created by this version were granted everything at creation: no lock, no commit.
+        await using (var check = service.CreateCommand(PostgresMigrationSql.Prepared).With("schema", schema))
+            if (await check.ExecuteScalarAsync().ConfigureAwait(false) is true)
+                return 0;
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         string role;
         await using (var find = service.CreateCommand("SELECT role_name FROM _storage.plugins WHERE schema_name = @schema", transaction).With("schema", schema))

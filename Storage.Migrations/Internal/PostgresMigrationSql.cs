@@ -88,6 +88,13 @@ internal static class PostgresMigrationSql
         REVOKE ALL ON FUNCTION _storage_migrate.checked_schema(text), _storage_migrate.guard_names(text) FROM PUBLIC;
         """;
 
+    /// <summary>Whether the plugin already has what <see cref="Prepare"/> gives (true for every plugin created since provisioning grants it).</summary>
+    public const string Prepared = """
+        SELECT pg_catalog.has_schema_privilege(p.role_name, '_storage_migrate', 'USAGE')
+               AND EXISTS (SELECT 1 FROM _storage.migration_locks l WHERE l.schema_name = p.schema_name)
+          FROM _storage.plugins p WHERE p.schema_name = @schema
+        """;
+
     /// <summary>Per plugin: its lock row and USAGE on the API schema for the role (under the service's provisioning lock: GRANTs on one schema must not race).</summary>
     public static string Prepare(string role) => $"""
         SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE;

@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Storage.Kv.Internal;
+namespace Storage.Core.Internal;
 
 /// <summary>
 /// Queues writes and hands them to <c>execute</c> in batches: while one batch commits, the next
