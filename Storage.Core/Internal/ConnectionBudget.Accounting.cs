@@ -23,7 +23,8 @@ internal sealed partial class ConnectionBudget
         for (var i = 0; i < demands.Length; i++)
         {
             var pool = demands[i].Pool;
-            reused[i] = FindIdle(n => n.Value.Pool == pool && !Taken(n), newestFirst: true);
+            reused[i] = FindIdle(n => n.Value.Pool == pool && !Taken(n), newestFirst: true)
+                ?? (pool.Sibling is { } sibling ? FindIdle(n => n.Value.Pool == sibling && !Taken(n), newestFirst: true) : null);
             if (reused[i] is not null)
                 continue;
             if (pool.Plugin is { } plugin)
@@ -72,7 +73,7 @@ internal sealed partial class ConnectionBudget
         _open += opened;
         _inUse += demands.Length;
         _pluginShareInUse += share;
-        return new Grant(demands, reused.Select(n => n?.Value.Connection).ToArray(), evicted.Select(n => n.Value.Connection).ToList());
+        return new Grant(demands, reused.Select(n => n?.Value).ToArray(), evicted.Select(n => n.Value.Connection).ToList());
     }
 
     // Must be called under _gate: grants queued demands in arrival order. A waiter that does not fit
@@ -120,30 +121,38 @@ internal sealed partial class ConnectionBudget
         for (var i = 0; i < leases.Length; i++)
         {
             var demand = grant.Demands[i];
-            var connection = grant.Reused[i];
-            if (connection is null)
+            var reused = grant.Reused[i];
+            var connection = reused?.Connection ?? new NpgsqlConnection(demand.Pool.ConnectionString);
+            try
             {
-                connection = new NpgsqlConnection(demand.Pool.ConnectionString);
-                try
-                {
+                if (reused is null)
                     await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    // This and every later demand of the grant give their slots back, after their connections closed.
-                    await connection.DisposeAsync().ConfigureAwait(false);
-                    foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<NpgsqlConnection>())
-                        await CloseQuietlyAsync(reusedLater).ConfigureAwait(false);
-                    for (var j = i; j < leases.Length; j++)
-                        Forget(grant.Demands[j]);
-                    foreach (var lease in leases.Take(i))
-                        lease.Return();
-                    throw;
-                }
+                else if (reused.Pool != demand.Pool)
+                    await SwitchModeAsync(connection, demand.Pool.ReadOnly, cancellationToken).ConfigureAwait(false);
             }
-            leases[i] = new BudgetedConnection(this, demand.Pool, connection, demand.PluginShare);
+            catch
+            {
+                // This and every later demand of the grant give their slots back, after their connections closed.
+                await connection.DisposeAsync().ConfigureAwait(false);
+                foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<IdleConnection>())
+                    await CloseQuietlyAsync(reusedLater.Connection).ConfigureAwait(false);
+                for (var j = i; j < leases.Length; j++)
+                    Forget(grant.Demands[j]);
+                foreach (var lease in leases.Take(i))
+                    lease.Return();
+                throw;
+            }
+            // A sibling's connection goes back to the sibling: its reset restores the mode it logged in with.
+            leases[i] = new BudgetedConnection(this, reused?.Pool ?? demand.Pool, connection, demand.PluginShare);
         }
         return leases;
+    }
+
+    // Only for the lease: the reset on return (DISCARD ALL) puts the login value back.
+    private static async Task SwitchModeAsync(NpgsqlConnection connection, bool readOnly, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(readOnly ? "SET default_transaction_read_only = on" : "SET default_transaction_read_only = off", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     // Plugin SQL may have changed its session (settings, advisory locks): DISCARD ALL puts it back as it

@@ -71,7 +71,7 @@ internal sealed partial class ConnectionBudget
 
     private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since);
 
-    private sealed record Grant(ConnectionDemand[] Demands, NpgsqlConnection?[] Reused, List<NpgsqlConnection> Evicted);
+    private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted);
 
     private sealed class Waiter(ConnectionDemand[] demands)
     {

@@ -108,8 +108,10 @@ internal sealed partial class PostgresDatabase
     private async Task ForgetAsync(PluginId plugin)
     {
         _roles.Forget(plugin);
-        foreach (var readOnly in new[] { false, true })
-            if (_pluginSources.TryRemove((plugin, readOnly), out var source))
-                await _budget.RetireAsync(source).ConfigureAwait(false);
+        if (_pluginSources.TryRemove(plugin, out var pools))
+        {
+            await _budget.RetireAsync(pools.Write).ConfigureAwait(false);
+            await _budget.RetireAsync(pools.Read).ConfigureAwait(false);
+        }
     }
 }

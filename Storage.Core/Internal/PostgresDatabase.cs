@@ -16,7 +16,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly ConnectionPool _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;
     private readonly AsyncOnce<PluginId, PluginRole> _roles = new();
-    private readonly ConcurrentDictionary<(PluginId, bool ReadOnly), ConnectionPool> _pluginSources = new();
+    private readonly ConcurrentDictionary<PluginId, PluginPools> _pluginSources = new();
     private readonly Lazy<Task> _serviceSchema;
     private readonly ILogger _logger;
     private readonly ConnectionBudget _budget;
@@ -60,8 +60,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     public async ValueTask<PluginConnection> OpenPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
     {
         var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var readOnly = access == PluginAccess.Read;
-        var source = _pluginSources.GetOrAdd((plugin, readOnly), key => CreatePluginSource(plugin, role, key.ReadOnly));
+        var source = PluginSource(plugin, role, access);
         var lease = await OpenAsync(source, cancellationToken).ConfigureAwait(false);
         return new PluginConnection(plugin, Provider, lease.Connection, role.Schema, _ => lease.Return());
     }
@@ -70,7 +69,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     public async ValueTask<(PluginConnection Service, PluginConnection Plugin)> OpenServiceAndPluginAsync(PluginId plugin, PluginAccess access, CancellationToken cancellationToken)
     {
         var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var source = _pluginSources.GetOrAdd((plugin, access == PluginAccess.Read), key => CreatePluginSource(plugin, role, key.ReadOnly));
+        var source = PluginSource(plugin, role, access);
         var leases = await OpenAsync([new(_service, PluginShare: true), new(source, PluginShare: true)], cancellationToken).ConfigureAwait(false);
         return (new PluginConnection(plugin, Provider, leases[0].Connection, role.Schema, _ => leases[0].Return()),
             new PluginConnection(plugin, Provider, leases[1].Connection, role.Schema, _ => leases[1].Return()));
@@ -112,6 +111,17 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         await _budget.DisposeAsync().ConfigureAwait(false);
     }
 
+    private ConnectionPool PluginSource(PluginId plugin, PluginRole role, PluginAccess access)
+    {
+        var pools = _pluginSources.GetOrAdd(plugin, _ =>
+        {
+            var (write, read) = (CreatePluginSource(plugin, role, readOnly: false), CreatePluginSource(plugin, role, readOnly: true));
+            (write.Sibling, read.Sibling) = (read, write);
+            return new PluginPools(write, read);
+        });
+        return access == PluginAccess.Read ? pools.Read : pools.Write;
+    }
+
     private ConnectionPool CreatePluginSource(PluginId plugin, PluginRole role, bool readOnly)
     {
         var builder = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString)
@@ -124,7 +134,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             // A read connection cannot leave read-only mode for the statement it runs; the reset on return restores it.
             Options = readOnly ? "-c default_transaction_read_only=on" : null,
         };
-        return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true);
+        return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true, readOnly);
     }
 
     private async Task<BudgetedConnection> OpenAsync(ConnectionPool source, CancellationToken cancellationToken) =>
@@ -150,6 +160,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 
     private Task<PluginRole> EnsurePluginAsync(PluginId plugin, CancellationToken cancellationToken) =>
         _roles.GetAsync(plugin, ProvisionAsync, cancellationToken);
+
+    private sealed record PluginPools(ConnectionPool Write, ConnectionPool Read);
 
     private sealed class NoVisit : IAsyncDisposable
     {

@@ -129,6 +129,43 @@ public sealed class PostgresConnectionBudgetTests
     }
 
     [TestMethod]
+    public async Task A_read_reuses_the_plugins_idle_write_connection_in_read_only_mode_and_gives_it_back_read_write()
+    {
+        await using var db = Cluster.Database(o => { o.MaxConnections = 6; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 2; });
+        var a = TestPlugins.New();
+        object? pid;
+        await using (var write = await db.OpenPluginAsync(a, PluginAccess.Write, None))
+        {
+            await using var create = write.CreateCommand("CREATE TABLE t (n int); SELECT pg_backend_pid()");
+            pid = await create.ExecuteScalarAsync();
+        }
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the write connection to be reset and idle");
+
+        await using (var read = await db.OpenPluginAsync(a, PluginAccess.Read, None))
+        {
+            await using var check = read.CreateCommand("SELECT pg_backend_pid(), current_setting('default_transaction_read_only')");
+            await using (var reader = await check.ExecuteReaderAsync())
+            {
+                Assert.IsTrue(await reader.ReadAsync());
+                Assert.AreEqual(pid, reader.GetValue(0), "no new login: the idle write connection is lent");
+                Assert.AreEqual("on", reader.GetString(1));
+            }
+            await using var insert = read.CreateCommand("INSERT INTO t VALUES (1)");
+            var refused = await Assert.ThrowsExactlyAsync<Npgsql.PostgresException>(() => insert.ExecuteNonQueryAsync());
+            Assert.AreEqual("25006", refused.SqlState, "read_only_sql_transaction");
+        }
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the read lease to be reset and idle");
+
+        await using (var write = await db.OpenPluginAsync(a, PluginAccess.Write, None))
+        {
+            await using var insert = write.CreateCommand("INSERT INTO t VALUES (2); SELECT pg_backend_pid()");
+            Assert.AreEqual(pid, await insert.ExecuteScalarAsync(), "the connection went back to the write pool, read-write again");
+        }
+        Assert.AreEqual(1, db.Budget.RoleConnections(a));
+        Assert.AreEqual(1, await Cluster.RoleSessionsAsync(a));
+    }
+
+    [TestMethod]
     public async Task A_returned_plugin_connection_is_reset_before_it_is_lent_again()
     {
         await using var db = Cluster.Database(o => { o.MaxConnections = 3; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; });
