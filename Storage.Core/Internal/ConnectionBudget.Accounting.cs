@@ -123,15 +123,13 @@ internal sealed partial class ConnectionBudget
             var connection = grant.Reused[i];
             if (connection is null)
             {
-                connection = new NpgsqlConnection(demand.Pool.ConnectionString);
                 try
                 {
-                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    connection = await demand.Pool.OpenAsync(cancellationToken).ConfigureAwait(false);
                 }
                 catch
                 {
                     // This and every later demand of the grant give their slots back, after their connections closed.
-                    await connection.DisposeAsync().ConfigureAwait(false);
                     foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<NpgsqlConnection>())
                         await CloseQuietlyAsync(reusedLater).ConfigureAwait(false);
                     for (var j = i; j < leases.Length; j++)

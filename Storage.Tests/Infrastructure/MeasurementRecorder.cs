@@ -30,7 +30,7 @@ internal sealed class MeasurementRecorder : IDisposable
     /// <summary>Polls until the sum of matching measurements reaches <paramref name="atLeast"/>, or fails after 10 s.</summary>
     public async Task<double> WaitForSumAsync(double atLeast, string instrument, params (string Key, string Value)[] tags)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = Eventually.From(DateTime.UtcNow);
         while (true)
         {
             _listener.RecordObservableInstruments();
