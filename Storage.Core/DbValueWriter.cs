@@ -148,18 +148,9 @@ public sealed class DbValueWriter
 
     private static void WriteText(Utf8JsonWriter writer, string text, DbValueKind kind)
     {
-        if (kind == DbValueKind.Json)
-        {
-            try
-            {
-                writer.WriteRawValue(text);
-                return;
-            }
-            catch (Exception ex) when (ex is JsonException or ArgumentException)
-            {
-                // SQLite does not enforce a declared JSON type: text that is not JSON stays text.
-            }
-        }
+        // SQLite does not enforce a declared JSON type: text that is not JSON stays text.
+        if (kind == DbValueKind.Json && JsonText.TryCopy(text, writer))
+            return;
         if (kind == DbValueKind.Timestamp && UtcTimestampJsonConverter.TryParse(text) is { } time)
             writer.WriteStringValue(UtcTimestampJsonConverter.Format(time));
         else

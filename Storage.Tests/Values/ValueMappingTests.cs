@@ -102,6 +102,29 @@ public sealed class ValueMappingTests
         Assert.AreEqual(expected, "[" + string.Join(",", rows["rows"].EnumerateArray().Select(r => $"{{\"v\":{r.GetProperty("v").GetRawText()}}}")) + "]");
     }
 
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task A_row_stops_at_the_value_that_passes_the_result_cap(string backend)
+    {
+        // Eight values of 200 KB: 1.6 MB as a row, past the 1 MiB reply cap after the sixth.
+        var columns = string.Join(", ", Enumerable.Range(1, 8).Select(i => $"c{i} TEXT"));
+        var big = backend == Backend.Postgres ? "repeat('x', 200000)" : "printf('%.*c', 200000, 'x')";
+        var plugin = await FilledAsync(backend, $"CREATE TABLE wide (id INTEGER PRIMARY KEY, {columns})",
+            $"INSERT INTO wide VALUES (1, {string.Join(", ", Enumerable.Repeat(big, 8))})");
+
+        foreach (var (subject, body) in new[] { ("db.row", """{"table":"wide","id":1}"""), ("db.sql", """{"query":"SELECT * FROM wide"}""") })
+        {
+            var reply = await TestHosts.RequestAsync(backend, $"{subject}.{plugin}.{(subject == "db.row" ? "select" : "query")}", body);
+
+            Assert.AreEqual("TOO_LARGE", reply.ErrorCode, reply.Body.ToString());
+            var details = reply.Body.GetProperty("error").GetProperty("details");
+            var actual = details.GetProperty("actual").GetInt64();
+            Assert.IsGreaterThan(details.GetProperty("limit_bytes").GetInt64(), actual);
+            Assert.IsLessThan(1_300_000L, actual, $"{subject}: stopped within the row, at the sixth value, not after all eight");
+        }
+    }
+
     private static async Task<Storage.Core.PluginId> FilledAsync(string backend, string create, string insert)
     {
         var plugin = TestPlugins.New("val");
