@@ -64,7 +64,7 @@ public sealed class EmbeddingTests
             TestBackends.Configure(backend, o);
             o.Sqlite.Directory = directory;
             o.Postgres.ConnectionString += $";Application Name={application}";
-        }).AddKv().AddRows().AddSql();
+        }).AddKv().AddRows().AddSql().AddMigrations();
         var provider = services.BuildServiceProvider();
         var plugin = TestPlugins.New("emb");
         await provider.GetRequiredService<IKvStore>().SetAsync(plugin, new KvSetRequest("k", JsonDocument.Parse("1").RootElement), default);
