@@ -63,7 +63,7 @@ public sealed class DbValueWriter
             if (kind == DbValueKind.Numeric && !_arrays[ordinal])
                 WriteNumeric(writer, reader, ordinal);
             else if (kind == DbValueKind.Interval)
-                WriteValue(writer, _arrays[ordinal] ? reader.GetFieldValue<NpgsqlInterval[]>(ordinal) : reader.GetFieldValue<NpgsqlInterval>(ordinal), kind);
+                WriteValue(writer, _arrays[ordinal] ? reader.GetFieldValue<NpgsqlInterval?[]>(ordinal) : reader.GetFieldValue<NpgsqlInterval>(ordinal), kind);
             else
                 WriteValue(writer, reader.GetValue(ordinal), kind);
         }

@@ -16,21 +16,21 @@ public sealed class ValueMappingTests
     private const string PostgresTable = """
         CREATE TABLE vals (id integer PRIMARY KEY, big bigint, small smallint, num numeric(10,2), huge numeric, nan numeric,
           re real, dbl double precision, flag boolean, txt text, uid uuid, bin bytea, doc jsonb, js json,
-          ints integer[], grid integer[], days date[], docs jsonb[], day date, tm time, ts timestamp, tstz timestamptz, span interval, back interval)
+          ints integer[], grid integer[], days date[], docs jsonb[], day date, tm time, ts timestamp, tstz timestamptz, span interval, back interval, spans interval[])
         """;
 
     private const string PostgresRow = """
         INSERT INTO vals VALUES (1, 9007199254740993, -32768, 12.5, 123456789012345678901234567890.000000000000000000000000000001, 'NaN',
           1.1, 0.1, true, 'tëxt "q" <b>', 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', '\x0102ff', '{"b": [1, 2.5], "a": null}', '{"z":1,  "a":[true]}',
           '{1,2,3}', '{{1,2},{3,4}}', '{2024-01-02,NULL}', ARRAY['{"k":1}'::jsonb], '2024-02-29', '12:34:56.789', '2024-01-02 03:04:05.5',
-          '2024-01-02 03:04:05+02', '1 year 2 mons 3 days 04:05:06.5', '-1 days -00:00:00.25')
+          '2024-01-02 03:04:05+02', '1 year 2 mons 3 days 04:05:06.5', '-1 days -00:00:00.25', '{"1 mon",NULL}')
         """;
 
     private const string PostgresExpected = """
         {"id":1,"big":9007199254740993,"small":-32768,"num":12.50,"huge":123456789012345678901234567890.000000000000000000000000000001,"nan":"NaN",
          "re":1.1,"dbl":0.1,"flag":true,"txt":"tëxt \"q\" <b>","uid":"a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11","bin":"AQL/","doc":{"a":null,"b":[1,2.5]},"js":{"z":1,"a":[true]},
          "ints":[1,2,3],"grid":[[1,2],[3,4]],"days":["2024-01-02",null],"docs":[{"k":1}],"day":"2024-02-29","tm":"12:34:56.789","ts":"2024-01-02T03:04:05.5Z",
-         "tstz":"2024-01-02T01:04:05Z","span":"P1Y2M3DT4H5M6.5S","back":"P-1DT-0.25S"}
+         "tstz":"2024-01-02T01:04:05Z","span":"P1Y2M3DT4H5M6.5S","back":"P-1DT-0.25S","spans":["P1M",null]}
         """;
 
     // SQLite has no array, interval or exact numeric type: JSON columns hold arrays, the rest is stored as written.
