@@ -39,9 +39,13 @@ public sealed class ResultBudget
     /// <summary>Rows counted so far (for the error message).</summary>
     public int Rows { get; set; }
 
+    // Values of the row being written (see DbValueWriter), until the row itself is counted.
+    private long _rowBytes;
+
     /// <summary>Adds <paramref name="bytes"/>; TOO_LARGE when the total passes the limit.</summary>
     public void Add(long bytes)
     {
+        _rowBytes = 0;
         UsedBytes += bytes;
         if (UsedBytes > LimitBytes)
             throw TooLarge(UsedBytes);
@@ -72,6 +76,17 @@ public sealed class ResultBudget
     }
 
     /// <summary>
+    /// Counts one value of the row being written, so a row of many large values stops at the value
+    /// that passes the limit; the row's own count (<see cref="AddJson"/>, <see cref="Add(long)"/>) replaces these.
+    /// </summary>
+    internal void AddValueBytes(long bytes)
+    {
+        _rowBytes += bytes;
+        if (UsedBytes + _rowBytes > LimitBytes)
+            throw TooLarge(UsedBytes + _rowBytes);
+    }
+
+    /// <summary>
     /// Before a value is read: when the provider knows its stored size, TOO_LARGE if that alone
     /// cannot fit what is left, so a 300 MB value is never materialized.
     /// </summary>
@@ -82,8 +97,8 @@ public sealed class ResultBudget
         var stored = npgsql.GetBytes(ordinal, 0, null, 0, 0);
         var text = IsText(npgsql.GetDataTypeName(ordinal));
         var atLeast = text ? stored : stored / NonTextFactor;
-        if (UsedBytes + atLeast > LimitBytes)
-            throw TooLarge(UsedBytes + atLeast);
+        if (UsedBytes + _rowBytes + atLeast > LimitBytes)
+            throw TooLarge(UsedBytes + _rowBytes + atLeast);
     }
 
     /// <summary>The TOO_LARGE error for a result of at least <paramref name="actual"/> bytes.</summary>

@@ -22,7 +22,8 @@ public static class KvStorageBuilderExtensions
             return database.Provider == StorageProvider.Postgres ? new PostgresKvEngine(database) : new SqliteKvEngine(database);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
-        builder.Services.TryAddSingleton<IKvStore, KvStore>();
+        builder.Services.TryAddSingleton<KvStore>();
+        builder.Services.TryAddSingleton<IKvStore>(sp => sp.GetRequiredService<KvStore>());
         builder.Services.TryAddSingleton<IKvInspector, KvInspector>();
         builder.Services.TryAddSingleton<KvSweeper>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, KvSweeper>(sp => sp.GetRequiredService<KvSweeper>()));

@@ -122,18 +122,20 @@ internal sealed partial class ConnectionBudget
         {
             var demand = grant.Demands[i];
             var reused = grant.Reused[i];
-            var connection = reused?.Connection ?? new NpgsqlConnection(demand.Pool.ConnectionString);
+            var connection = reused?.Connection;
             try
             {
                 if (reused is null)
-                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    connection = await demand.Pool.OpenAsync(cancellationToken).ConfigureAwait(false);
                 else if (reused.Pool != demand.Pool)
-                    await SwitchModeAsync(connection, demand.Pool.ReadOnly, cancellationToken).ConfigureAwait(false);
+                    await SwitchModeAsync(reused.Connection, demand.Pool.ReadOnly, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                // This and every later demand of the grant give their slots back, after their connections closed.
-                await connection.DisposeAsync().ConfigureAwait(false);
+                // This and every later demand of the grant give their slots back, after their connections closed
+                // (a connection that failed to open has closed itself).
+                if (reused is not null)
+                    await CloseQuietlyAsync(reused.Connection).ConfigureAwait(false);
                 foreach (var reusedLater in grant.Reused.Skip(i + 1).OfType<IdleConnection>())
                     await CloseQuietlyAsync(reusedLater.Connection).ConfigureAwait(false);
                 for (var j = i; j < leases.Length; j++)
@@ -143,7 +145,7 @@ internal sealed partial class ConnectionBudget
                 throw;
             }
             // A sibling's connection goes back to the sibling: its reset restores the mode it logged in with.
-            leases[i] = new BudgetedConnection(this, reused?.Pool ?? demand.Pool, connection, demand.PluginShare);
+            leases[i] = new BudgetedConnection(this, reused?.Pool ?? demand.Pool, connection!, demand.PluginShare);
         }
         return leases;
     }

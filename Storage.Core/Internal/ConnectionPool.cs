@@ -1,3 +1,5 @@
+using Npgsql;
+
 namespace Storage.Core.Internal;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Storage.Core.Internal;
 /// plugin role's read or write connections. Identity is by reference; a purged plugin's pools are
 /// retired, so their connections are closed instead of being kept idle.
 /// </summary>
-internal sealed class ConnectionPool(PluginId? plugin, string connectionString, bool resetOnReturn, bool readOnly = false)
+internal sealed class ConnectionPool(PluginId? plugin, string connectionString, bool resetOnReturn, bool readOnly = false, NpgsqlDataSource? dataSource = null)
 {
     private volatile bool _retired;
 
@@ -29,6 +31,31 @@ internal sealed class ConnectionPool(PluginId? plugin, string connectionString, 
     public ConnectionPool? Sibling { get; set; }
 
     public bool Retired => _retired;
+
+    /// <summary>
+    /// Opens a physical connection. Service connections of an app-supplied data source come from it
+    /// (its authentication and callbacks apply) and get the service's <c>search_path</c> by a SET,
+    /// since the data source's connection string is not ours to change.
+    /// </summary>
+    public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = dataSource?.CreateConnection() ?? new NpgsqlConnection(ConnectionString);
+        try
+        {
+            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            if (dataSource is not null)
+            {
+                await using var command = new NpgsqlCommand("SET search_path = pg_catalog", connection);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
 
     public void Retire() => _retired = true;
 }

@@ -11,7 +11,7 @@ namespace Storage.Core.Internal;
 /// with USAGE and CREATE on that schema only. Plugin-written SQL runs on connections whose session
 /// user is that role; the role's password is generated and kept by the service in <c>_storage.plugins</c>.
 /// </summary>
-internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposable
+internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposable, IDisposable
 {
     private readonly ConnectionPool _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;
@@ -23,7 +23,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly int _roleConnectionLimit;
     private readonly WriteBatcher<PluginId, PluginRole> _provisioning;
 
-    public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null, TimeProvider? clock = null)
+    public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null, TimeProvider? clock = null,
+        PostgresDataSource? dataSource = null)
     {
         _logger = logger ?? (ILogger)NullLogger.Instance;
         var connectionString = options.Value.Postgres.ConnectionString
@@ -40,7 +41,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         var service = new NpgsqlConnectionStringBuilder(_baseBuilder.ConnectionString) { SearchPath = "pg_catalog" };
         if (service.MaxAutoPrepare == 0)
             service.MaxAutoPrepare = 64;
-        _service = new ConnectionPool(null, service.ConnectionString, resetOnReturn: false);
+        _service = new ConnectionPool(null, service.ConnectionString, resetOnReturn: false, dataSource: dataSource?.Source);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
         _provisioning = new WriteBatcher<PluginId, PluginRole>(ProvisionBatchAsync, MaxProvisionBatch, loops: 1);
     }
@@ -105,6 +106,10 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         }).ConfigureAwait(false);
     }
 
+    // A container disposed synchronously (ServiceProvider.Dispose) refuses async-only singletons;
+    // closing the budget's connections blocks here instead, as the KV engines do.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
     public async ValueTask DisposeAsync()
     {
         await _provisioning.DisposeAsync().ConfigureAwait(false);
@@ -133,6 +138,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             MaxAutoPrepare = 0,
             // A read connection cannot leave read-only mode for the statement it runs; the reset on return restores it.
             Options = readOnly ? "-c default_transaction_read_only=on" : null,
+            // An array with NULL elements ({1,NULL}) reads as int?[] instead of failing; without NULLs it stays int[].
+            ArrayNullabilityMode = ArrayNullabilityMode.PerInstance,
         };
         return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true, readOnly);
     }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Storage.Core.Internal;
@@ -8,13 +7,10 @@ internal sealed class PostgresOptionsValidator : IValidateOptions<StorageOptions
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
-        if (options.Provider != StorageProvider.Postgres)
+        if (options.Provider != StorageProvider.Postgres || options.Postgres is null)
             return ValidateOptionsResult.Success;
         var pg = options.Postgres;
-        // ValidateDataAnnotations does not descend into nested option objects.
-        var results = new List<ValidationResult>();
-        Validator.TryValidateObject(pg, new ValidationContext(pg), results, validateAllProperties: true);
-        var failures = results.Select(r => $"Storage:Postgres:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}").ToList();
+        var failures = OptionKeys.Check(pg, "Storage:Postgres");
         if (failures.Count > 0)
             return ValidateOptionsResult.Fail(failures);
         // A migration takes two connections of the plugin share at once, so the share must hold two.

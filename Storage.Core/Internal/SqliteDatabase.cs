@@ -14,7 +14,7 @@ namespace Storage.Core.Internal;
 /// own pool is off: it keeps idle handles forever and would hand a plugin connection, authorizer and
 /// all, to any opener of the same string.
 /// </summary>
-internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
+internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAsyncDisposable
 {
     private readonly string _directory;
     private readonly int _busyTimeoutMs;
@@ -114,7 +114,14 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
         return Task.FromResult(existed);
     }
 
+    /// <summary>Closes every open plugin database (their pooled connections and idle timer).</summary>
     public void Dispose() => Files.Dispose();
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private async ValueTask<PluginConnection> OpenAsync(PluginId plugin, Kind kind, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Storage.Core;
 
@@ -10,9 +11,15 @@ namespace Storage.Kv.Internal;
 /// invisible to reads; this only reclaims space. A failing plugin is logged and skipped. Plugins are
 /// visited one at a time, each as a visit (<see cref="IPluginDatabase.VisitAsync"/>): a SQLite file
 /// the sweep opened is closed right after, so a pass over thousands of files keeps none open.
+/// It takes the concrete <see cref="KvStore"/> (registered beside <see cref="IKvStore"/>), no downcast:
+/// sweeping is no operation of the public interface, and an app that decorates <see cref="IKvStore"/>
+/// still gets the real sweep.
 /// </summary>
-internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store, IOptions<KvOptions> options, ILogger<KvSweeper> logger) : BackgroundService
+internal sealed partial class KvSweeper(IPluginDatabase database, KvStore store, IOptions<KvOptions> options, ILogger<KvSweeper>? logger = null) : BackgroundService
 {
+    // An embedding app that never called AddLogging() still gets a working KV tier.
+    private readonly ILogger _logger = logger ?? NullLogger<KvSweeper>.Instance;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.SweepIntervalSeconds));
@@ -38,7 +45,7 @@ internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogSweepFailed(logger, ex, "(all)");
+            LogSweepFailed(_logger, ex, "(all)");
             KvMetrics.SweepFailures.Add(1);
             return 0;
         }
@@ -47,11 +54,11 @@ internal sealed partial class KvSweeper(IPluginDatabase database, IKvStore store
             try
             {
                 await using (await database.VisitAsync(plugin, cancellationToken).ConfigureAwait(false))
-                    deleted += await ((KvStore)store).SweepAsync(plugin, cancellationToken).ConfigureAwait(false);
+                    deleted += await store.SweepAsync(plugin, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogSweepFailed(logger, ex, plugin.Value);
+                LogSweepFailed(_logger, ex, plugin.Value);
                 KvMetrics.SweepFailures.Add(1);
             }
         }

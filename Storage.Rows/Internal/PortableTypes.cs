@@ -60,7 +60,7 @@ internal static class PortableTypes
             case "boolean":
                 return text switch { "1" or "true" => JsonValue.Create(true), "0" or "false" => JsonValue.Create(false), _ => null };
             case "timestamptz":
-                return RowValues.ParseTimestamp(text.Replace(' ', 'T')) is { } time ? JsonValue.Create(RowReader.FormatTimestamp(time)) : JsonValue.Create(text);
+                return RowValues.ParseTimestamp(text.Replace(' ', 'T')) is { } time ? JsonValue.Create(UtcTimestampJsonConverter.Format(time)) : JsonValue.Create(text);
             case "json":
                 try
                 {

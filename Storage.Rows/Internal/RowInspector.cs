@@ -35,12 +35,8 @@ internal sealed partial class RowInspector(IPluginDatabase database, RowCatalog 
         await using var command = connection.CreateCommand(
             $"SELECT {string.Join(", ", info.Columns.Select(c => c.Sql))} FROM {connection.Qualify(info.Name)}{order}");
         await using var reader = await ProviderErrors.GuardAsync(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
+        using var rows = new RowReader(reader, info.Columns, budget: null);
         while (await ProviderErrors.GuardAsync(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
-        {
-            var row = new JsonObject();
-            for (var i = 0; i < info.Columns.Count; i++)
-                row[info.Columns[i].Name] = reader.IsDBNull(i) ? null : RowReader.ToJson(info.Columns[i], reader.GetValue(i));
-            yield return row;
-        }
+            yield return rows.Current();
     }
 }

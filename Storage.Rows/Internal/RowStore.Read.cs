@@ -118,7 +118,7 @@ internal sealed partial class RowStore
         var byId = rows.ToDictionary(r => r[key.Name]!.ToJsonString(), StringComparer.Ordinal);
         var ordered = new List<JsonObject>(rows.Count);
         foreach (var id in ids.EnumerateArray())
-            if (byId.Remove(RowReader.ToJson(key, RowValues.Convert(connection.Provider, key, id, "ids")!)!.ToJsonString(), out var row))
+            if (byId.Remove(RowReader.ToJson(connection.Provider, key, RowValues.Convert(connection.Provider, key, id, "ids")!)!.ToJsonString(), out var row))
                 ordered.Add(row);
         return ordered;
     }

@@ -75,7 +75,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
             return null;
         }
         var id = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return id is null or DBNull ? null : RowReader.ToJson(table.Key, id);
+        return id is null or DBNull ? null : RowReader.ToJson(connection.Provider, table.Key, id);
     }
 
     private static List<(string Name, JsonElement Value, string Path)> Fields(JsonElement row, string path)

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Storage.Core;
 
 namespace Storage.Rows.Internal;
@@ -11,7 +10,7 @@ namespace Storage.Rows.Internal;
 /// booleans as 0/1, timestamps as ISO-8601 UTC text with six fraction digits (so text order is
 /// time order) and dates as <c>yyyy-MM-dd</c>.
 /// </summary>
-internal static partial class RowValues
+internal static class RowValues
 {
     public const string SqliteTimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'";
 
@@ -95,15 +94,7 @@ internal static partial class RowValues
     };
 
     /// <summary>An ISO-8601 date-time as UTC (no offset means UTC), truncated to microseconds as PostgreSQL keeps it.</summary>
-    public static DateTime? ParseTimestamp(string text)
-    {
-        if (!IsoTimestamp().IsMatch(text))
-            return null;
-        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-            return null;
-        var utc = parsed.UtcDateTime;
-        return new DateTime(utc.Ticks - utc.Ticks % 10, DateTimeKind.Utc);
-    }
+    public static DateTime? ParseTimestamp(string text) => UtcTimestampJsonConverter.TryParse(text);
 
     private static DateOnly? ParseDate(string text) =>
         DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
@@ -124,7 +115,4 @@ internal static partial class RowValues
         JsonValueKind.False => 0L,
         _ => value.TryGetInt64(out var l) ? l : value.GetDouble(),
     };
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?)?(Z|[+-]\d{2}(:?\d{2})?)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex IsoTimestamp();
 }

@@ -21,7 +21,7 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
 
     public bool Truncated { get; private set; }
 
-    public async Task<JsonElement> ReadAsync(DbDataReader reader, bool postgres, CancellationToken cancellationToken)
+    public async Task<JsonElement> ReadAsync(DbDataReader reader, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>(1024);
         // Relaxed escaping keeps quotes and non-ASCII text readable; the reply is JSON, never HTML.
@@ -32,7 +32,7 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
             {
                 Columns = UniqueNames(reader);
                 Budget.Add(Columns.Sum(c => c.Length + 3L));
-                var types = Enumerable.Range(0, reader.FieldCount).Select(reader.GetDataTypeName).ToArray();
+                var values = DbValueWriter.For(reader);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     if (RowCount == maxRows)
@@ -47,8 +47,7 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
                     for (var i = 0; i < Columns.Count; i++)
                     {
                         writer.WritePropertyName(Columns[i]);
-                        Budget.CheckStoredValue(reader, i);
-                        ValueWriter.Write(writer, reader, i, types[i], postgres);
+                        values.Write(writer, reader, i, Budget);
                     }
                     writer.WriteEndObject();
                     await writer.FlushAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Storage.Core;
 
@@ -9,8 +10,11 @@ namespace Storage.Sql.Internal;
 /// Keeps per-plugin, per-fingerprint statistics in memory and logs slow queries by fingerprint
 /// only: parameter values and literals never reach the log.
 /// </summary>
-internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<SqlProfiler> logger) : IPluginLifecycleObserver
+internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<SqlProfiler>? logger = null) : IPluginLifecycleObserver
 {
+    // An embedding app that never called AddLogging() still gets a working SQL tier.
+    private readonly ILogger _logger = logger ?? NullLogger<SqlProfiler>.Instance;
+
     public const string OtherFingerprint = "(other)";
 
     private readonly ConcurrentDictionary<PluginId, ConcurrentDictionary<string, FingerprintStats>> _plugins = new();
@@ -28,7 +32,7 @@ internal sealed partial class SqlProfiler(IOptions<SqlOptions> options, ILogger<
         }
         entry.Record(elapsedMs, rows, error is not null);
         if (elapsedMs >= _slowQueryMs)
-            LogSlow(logger, plugin.Value, Math.Round(elapsedMs, 1), rows, error?.WireName() ?? "OK", fingerprint);
+            LogSlow(_logger, plugin.Value, Math.Round(elapsedMs, 1), rows, error?.WireName() ?? "OK", fingerprint);
     }
 
     // A purged plugin starts again from scratch, statistics included.

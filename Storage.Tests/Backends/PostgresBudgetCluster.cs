@@ -58,7 +58,7 @@ internal sealed class PostgresBudgetCluster : IDisposable
     /// <summary>Polls until <paramref name="condition"/> holds; the machine is loaded, so the deadline is generous.</summary>
     public static async Task WaitForAsync(Func<bool> condition, string what)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = Eventually.From(DateTime.UtcNow);
         while (!condition())
         {
             if (DateTime.UtcNow > deadline)

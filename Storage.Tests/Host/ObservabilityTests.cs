@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Storage.Core;
 using Storage.Kv;
 using Storage.Kv.Internal;
 using Storage.Tests.Infrastructure;
@@ -70,7 +71,7 @@ public sealed class ObservabilityTests
         var conflict = await host.RequestAsync($"db.kv.{plugin}.set", $$"""{"key":"k","value":"{{Secret}}","if_absent":true}""");
         Assert.AreEqual("CONFLICT", conflict.ErrorCode);
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = Eventually.From(DateTime.UtcNow);
         List<CapturedLine> lines;
         do
         {
@@ -104,12 +105,22 @@ public sealed class ObservabilityTests
     public async Task The_ttl_sweep_counts_deleted_entries()
     {
         using var recorder = new MeasurementRecorder();
-        using var provider = TestBackends.Build(Backend.Sqlite, o => o.Sqlite.Directory = Directory.CreateTempSubdirectory("storage-sweep-").FullName);
+        var clock = new ManualClock();
+        var services = new ServiceCollection();
+        // Registered before AddKv, whose TryAdd keeps it: the TTLs expire by hand, not by sleeping.
+        services.AddSingleton<TimeProvider>(clock);
+        services.AddPluginStorage(o =>
+        {
+            TestBackends.Configure(Backend.Sqlite, o);
+            o.Sqlite.Directory = Directory.CreateTempSubdirectory("storage-sweep-").FullName;
+        }).AddKv();
+        await using var provider = services.BuildServiceProvider();
         var store = provider.GetRequiredService<IKvStore>();
         var plugin = TestPlugins.New();
         await store.SetAsync(plugin, new KvSetRequest("a", JsonDocument.Parse("1").RootElement, Ttl: 1), CancellationToken.None);
         await store.SetAsync(plugin, new KvSetRequest("b", JsonDocument.Parse("2").RootElement, Ttl: 1), CancellationToken.None);
-        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        await store.SetAsync(plugin, new KvSetRequest("c", JsonDocument.Parse("3").RootElement, Ttl: 3), CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(2));
 
         var deleted = await provider.GetRequiredService<KvSweeper>().SweepAllAsync(CancellationToken.None);
 
@@ -120,7 +131,7 @@ public sealed class ObservabilityTests
 
     private static async Task<JsonElement> WaitForStatsAsync(DedicatedHost host, string endpointName, long requests)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var deadline = Eventually.From(DateTime.UtcNow);
         while (true)
         {
             var reply = await host.Client.RequestAsync<byte[], byte[]>("$SRV.STATS.storage", []);

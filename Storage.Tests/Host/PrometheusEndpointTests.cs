@@ -73,7 +73,7 @@ public sealed class PrometheusEndpointTests
             Assert.AreEqual(HttpStatusCode.OK, alive.StatusCode, "The process is up even when the database is not.");
 
         postgres.Start();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = Eventually.From(DateTime.UtcNow);
         HttpStatusCode status;
         do
         {

@@ -1,3 +1,5 @@
+using Storage.Tests.Infrastructure;
+
 namespace Storage.Tests.Host;
 
 /// <summary>A SQL request that keeps a processing slot busy until its deadline cancels it, on either backend.</summary>
@@ -11,7 +13,7 @@ internal static class SlowRequests
     /// <summary>Waits until <paramref name="condition"/> holds, failing with <paramref name="what"/> after a generous deadline.</summary>
     public static async Task UntilAsync(Func<bool> condition, string what)
     {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var deadline = new CancellationTokenSource(Eventually.Deadline);
         while (!condition())
         {
             if (deadline.IsCancellationRequested)

@@ -4,6 +4,7 @@ using System.Text.Json;
 using NATS.Client.Core;
 using Storage.Core;
 using Storage.Kv;
+using Storage.Tests.Infrastructure;
 
 namespace Storage.Tests.Reliability;
 
@@ -41,11 +42,11 @@ internal sealed class WriteStream : IAsyncDisposable
 
     public async Task WaitForAcknowledgedAsync(int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = Eventually.From(DateTime.UtcNow);
         while (Acknowledged.Count < count || (_rows && AcknowledgedRows.Count < count / 2))
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Only {Acknowledged.Count} KV writes and {AcknowledgedRows.Count} row inserts of {count} were acknowledged within 30 s.");
+                throw new TimeoutException($"Only {Acknowledged.Count} KV writes and {AcknowledgedRows.Count} row inserts of {count} were acknowledged within {Eventually.Deadline.TotalSeconds} s.");
             await Task.Delay(10);
         }
     }
