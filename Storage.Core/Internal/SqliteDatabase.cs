@@ -114,6 +114,12 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable
         return Task.FromResult(existed);
     }
 
+    public ValueTask ForgetAsync(PluginId plugin)
+    {
+        Files.Forget(plugin);
+        return ValueTask.CompletedTask;
+    }
+
     public void Dispose() => Files.Dispose();
 
     private async ValueTask<PluginConnection> OpenAsync(PluginId plugin, Kind kind, CancellationToken cancellationToken)

@@ -93,8 +93,15 @@ internal sealed class PostgresMigrationSession : MigrationSession
 
     public override IDbCommand CreateCommand() => _plugin.CreateCommand("", _transaction);
 
+    // The change is recorded in the same transaction, so other hosts learn of exactly what committed.
     public override Task CommitAsync(CancellationToken cancellationToken) =>
-        ProviderErrors.GuardAsync(async () => { await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false); return 0; });
+        ProviderErrors.GuardAsync(async () =>
+        {
+            await using (var changed = _plugin.CreateCommand("SELECT _storage_migrate.changed(@t)", _transaction).With("t", _ticket))
+                await changed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
 
     public override async ValueTask DisposeAsync()
     {
