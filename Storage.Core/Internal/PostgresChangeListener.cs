@@ -112,10 +112,11 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
         {
             try
             {
-                await postgres.BootstrapAsync().ConfigureAwait(false);
                 await using var connection = new NpgsqlConnection(postgres.ListenerConnectionString);
                 connection.Notification += (_, _) => Volatile.Write(ref _notified, 1);
                 await connection.OpenAsync(stopping).ConfigureAwait(false);
+                // Only once the database answers: the bootstrap is attempted once per process.
+                await postgres.BootstrapAsync().ConfigureAwait(false);
                 await using (var listen = new NpgsqlCommand($"LISTEN {PostgresChangeSql.Channel}", connection))
                     await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
                 Volatile.Write(ref _pid, connection.ProcessID);

@@ -50,11 +50,13 @@ internal static class PostgresChangeSql
 
     public const string Report = "SELECT pg_catalog.set_config('application_name', @name, false)";
 
-    // Listening sessions of the service's account, other than ours, that have not yet applied the
-    // current epoch. A plugin's session runs as its own role, so it cannot pose as a host.
+    // Listening sessions of the service's account in this database (pg_stat_activity spans the
+    // server), other than ours, that have not yet applied the current epoch. A plugin's session runs
+    // as its own role, so it cannot pose as a host.
     public const string PeersBehind = """
         SELECT count(*) FROM pg_catalog.pg_stat_activity a
          WHERE a.usename = current_user AND a.pid <> @own
+           AND a.datname = pg_catalog.current_database()
            AND a.application_name LIKE 'plugin-storage-cache %'
            AND CASE WHEN pg_catalog.substr(a.application_name, 22) ~ '^[0-9]{1,18}$'
                     THEN pg_catalog.substr(a.application_name, 22)::bigint END

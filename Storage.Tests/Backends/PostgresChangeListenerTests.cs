@@ -104,6 +104,43 @@ public sealed class PostgresChangeListenerTests
         StringAssert.Contains(warning.Message, "Storage:Postgres:CacheSyncWaitMs (300 ms): 1 host(s) still behind");
     }
 
+    [TestMethod]
+    public async Task A_plugin_stalling_its_migrations_commit_does_not_hold_up_other_plugins_changes()
+    {
+        var connectionString = await NewDatabaseAsync();
+        await using var host = Build(connectionString, new Recorder());
+        await host.GetRequiredService<PostgresChangeListener>().StartAsync(None);
+        var migrator = host.GetRequiredService<IMigrator>();
+        var (evil, good) = (TestPlugins.New("stall"), TestPlugins.New("good"));
+
+        // A deferred constraint trigger runs at commit, as the plugin; this one waits for a lock the test holds.
+        await using var holder = new NpgsqlConnection(connectionString);
+        await holder.OpenAsync();
+        await PluginSpy.ScalarAsync(holder, "SELECT pg_advisory_lock(4242)");
+        var stalled = migrator.ApplyAsync(evil, new MigrationApplyRequest([new Migration("001", MigrationSql.Both("""
+            CREATE TABLE t (id integer PRIMARY KEY);
+            CREATE FUNCTION stall() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN PERFORM pg_advisory_lock(4242); RETURN NULL; END $f$;
+            CREATE CONSTRAINT TRIGGER stall AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION stall();
+            INSERT INTO t VALUES (1);
+            """))]), None);
+        await WaitForAsync(() => WaitingForAdvisoryLock(connectionString), "the plugin's trigger to wait at its commit");
+
+        // Recording a change takes the counter row that every change shares: the stalled plugin must not hold it.
+        var other = migrator.ApplyAsync(good, new MigrationApplyRequest([new Migration("001", MigrationSql.Both("CREATE TABLE t (id integer PRIMARY KEY)"))]), None);
+        await other.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.IsFalse(stalled.IsCompleted, "the other plugin's migration went ahead while this one was stalled");
+        await PluginSpy.ScalarAsync(holder, "SELECT pg_advisory_unlock(4242)");
+        CollectionAssert.AreEqual(new[] { "001" }, (await stalled.WaitAsync(TimeSpan.FromSeconds(60))).Applied.ToArray());
+    }
+
+    private static bool WaitingForAdvisoryLock(string connectionString)
+    {
+        using var admin = new NpgsqlConnection(connectionString);
+        admin.Open();
+        using var command = new NpgsqlCommand("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted", admin);
+        return (long)command.ExecuteScalar()! > 0;
+    }
+
     private static ServiceProvider Build(string connectionString, Recorder recorder, CapturedLogs? logs = null, int cacheSyncWaitMs = 2000)
     {
         var services = new ServiceCollection();
