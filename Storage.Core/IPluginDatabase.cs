@@ -79,4 +79,10 @@ public interface IPluginDatabase
     /// its connections. Returns whether there was anything to delete.
     /// </summary>
     Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Forgets what this instance cached about the plugin (PostgreSQL: its role and pooled connections;
+    /// SQLite: its open file) without deleting anything, because another host purged it.
+    /// </summary>
+    ValueTask ForgetAsync(PluginId plugin);
 }

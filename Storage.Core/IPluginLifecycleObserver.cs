@@ -4,7 +4,8 @@ namespace Storage.Core;
 /// Told when all of a plugin's data is about to be deleted (an admin purge), so a tier holding
 /// per-plugin state (open connections, prepared tables, catalog caches) releases it. Register
 /// implementations as singletons with <c>TryAddEnumerable</c>; the purge calls every one of them
-/// before the data is deleted and again after, so state recreated in between is dropped as well.
+/// before the data is deleted and again after, so state recreated in between is dropped as well;
+/// each other host sharing the database calls them once when it learns of the purge.
 /// </summary>
 public interface IPluginLifecycleObserver
 {

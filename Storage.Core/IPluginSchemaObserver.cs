@@ -3,7 +3,8 @@ namespace Storage.Core;
 /// <summary>
 /// Told when a plugin's tables may have changed (a migration applied or rolled back, data purged),
 /// so caches of the plugin's catalog can be dropped. Register implementations as singletons;
-/// the migrations tier calls every one of them.
+/// <see cref="IPluginChangeNotifier"/> calls every one of them, for changes made by this instance
+/// and by the other hosts sharing the database.
 /// </summary>
 public interface IPluginSchemaObserver
 {

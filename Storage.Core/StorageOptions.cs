@@ -102,6 +102,14 @@ public sealed class PostgresOptions
     [Range(1, 3600)]
     public int ConnectionIdleSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How long a migration apply or rollback, or a purge, waits after its commit until every other
+    /// host sharing the database has dropped its caches of the plugin, in milliseconds (0: do not
+    /// wait). A host that has not confirmed by then is logged; it catches up as soon as it can.
+    /// </summary>
+    [Range(0, 60_000)]
+    public int CacheSyncWaitMs { get; set; } = 2000;
+
     /// <summary>The role limit in effect: <see cref="PluginRoleConnectionLimit"/> or its default.</summary>
     internal int EffectiveRoleConnectionLimit => PluginRoleConnectionLimit ?? 4 * MaxConnectionsPerPlugin;
 }

@@ -29,6 +29,11 @@ public static class StorageServiceCollectionExtensions
             sp.GetRequiredService<IOptions<StorageOptions>>().Value.Provider == StorageProvider.Postgres
                 ? ActivatorUtilities.CreateInstance<PostgresDatabase>(sp)
                 : ActivatorUtilities.CreateInstance<SqliteDatabase>(sp));
+        // Cache coherence across hosts: the listener runs (PostgreSQL only) where hosted services run.
+        services.TryAddSingleton<PluginCaches>();
+        services.TryAddSingleton<PostgresChangeListener>();
+        services.TryAddSingleton<IPluginChangeNotifier, PluginChangeNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<PostgresChangeListener>());
         return new StorageBuilder(services);
     }
 

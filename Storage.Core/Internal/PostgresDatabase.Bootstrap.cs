@@ -16,6 +16,7 @@ internal sealed partial class PostgresDatabase
            AND pg_catalog.to_regclass('_storage.migration_journal') IS NOT NULL
            AND pg_catalog.to_regprocedure('_storage.relation_size(oid)') IS NOT NULL
            AND pg_catalog.to_regnamespace('_storage_migrate') IS NOT NULL
+           AND pg_catalog.to_regprocedure('_storage.plugin_changed(text,boolean)') IS NOT NULL
         """;
 
     private const string BootstrapSql = """
@@ -118,7 +119,7 @@ internal sealed partial class PostgresDatabase
             try
             {
                 await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
-                await using (var command = new NpgsqlCommand(BootstrapSql + MoveLegacySql, connection, transaction))
+                await using (var command = new NpgsqlCommand(BootstrapSql + PostgresChangeSql.Bootstrap + MoveLegacySql, connection, transaction))
                     await command.ExecuteNonQueryAsync().ConfigureAwait(false);
                 await RevokeLargeObjectsAsync(connection, transaction).ConfigureAwait(false);
                 await transaction.CommitAsync().ConfigureAwait(false);

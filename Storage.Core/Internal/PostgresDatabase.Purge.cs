@@ -101,11 +101,12 @@ internal sealed partial class PostgresDatabase
             DELETE FROM {PostgresNames.ServiceSchema}.migration_locks WHERE schema_name = '{literal}';
             DELETE FROM {PostgresNames.ServiceSchema}.migration_tickets WHERE schema_name = '{literal}';
             DELETE FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p;
+            {PostgresChangeSql.RecordPurge};
             """;
     }
 
     // Pools keep connections open as the role; they are closed before the role is dropped.
-    private async Task ForgetAsync(PluginId plugin)
+    public async ValueTask ForgetAsync(PluginId plugin)
     {
         _roles.Forget(plugin);
         if (_pluginSources.TryRemove(plugin, out var pools))

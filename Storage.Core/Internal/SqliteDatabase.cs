@@ -114,6 +114,13 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
         return Task.FromResult(existed);
     }
 
+    public ValueTask ForgetAsync(PluginId plugin)
+    {
+        Files.Forget(plugin);
+        return ValueTask.CompletedTask;
+    }
+
+
     /// <summary>Closes every open plugin database (their pooled connections and idle timer).</summary>
     public void Dispose() => Files.Dispose();
 

@@ -13,7 +13,7 @@ internal sealed class AdminService(
     IKvInspector kv,
     IRowInspector rows,
     IEnumerable<IPluginLifecycleObserver> lifecycleObservers,
-    IEnumerable<IPluginSchemaObserver> schemaObservers)
+    IPluginChangeNotifier changes)
 {
     public async Task<AdminPluginsResponse> PluginsAsync(CancellationToken cancellationToken)
     {
@@ -48,7 +48,8 @@ internal sealed class AdminService(
 
     /// <summary>
     /// Deletes all of the plugin's data. Tiers release their connections and caches before the delete
-    /// and again after it, so state a concurrent request recreated in between is dropped too.
+    /// and again after it, so state a concurrent request recreated in between is dropped too; the
+    /// reply comes once every other host sharing the database has dropped its state as well.
     /// </summary>
     public async Task<AdminPurgeResponse> PurgeAsync(PluginId plugin, AdminPurgeRequest request, CancellationToken cancellationToken)
     {
@@ -58,9 +59,8 @@ internal sealed class AdminService(
             throw StorageException.InvalidField("confirm", $"Field 'confirm' must be the plugin's name, \"{plugin}\"; got \"{Shorten(request.Confirm)}\".");
         await ReleaseAsync(plugin, cancellationToken).ConfigureAwait(false);
         var purged = await database.PurgeAsync(plugin, cancellationToken).ConfigureAwait(false);
-        await ReleaseAsync(plugin, cancellationToken).ConfigureAwait(false);
-        foreach (var observer in schemaObservers)
-            observer.SchemaChanged(plugin);
+        // Drops this host's state again (and, on PostgreSQL, waits for every other host to drop theirs).
+        await changes.ChangedAsync(plugin, PluginChange.Purge, cancellationToken).ConfigureAwait(false);
         return new AdminPurgeResponse(plugin.Value, purged);
     }
 

@@ -11,7 +11,7 @@ namespace Storage.Migrations.Internal;
 /// Applies migrations with DbUp (ordering, skipping what the journal holds, running and journaling
 /// each script) on a <see cref="MigrationSession"/>; rollback runs the stored down scripts itself.
 /// </summary>
-internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptions> options, IEnumerable<IPluginSchemaObserver> observers, PostgresMigrationSetup postgres) : IMigrator
+internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptions> options, IPluginChangeNotifier changes, PostgresMigrationSetup postgres) : IMigrator
 {
     private readonly MigrationOptions _options = options.Value;
 
@@ -19,7 +19,17 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
     {
         ArgumentNullException.ThrowIfNull(request);
         var migrations = MigrationValidation.Apply(request, database.Provider, _options.MaxMigrationsPerRequest);
-        await using var session = await OpenAsync(plugin, cancellationToken).ConfigureAwait(false);
+        MigrationApplyResponse response;
+        await using (var session = await OpenAsync(plugin, cancellationToken).ConfigureAwait(false))
+            response = await ApplyAsync(session, request, migrations, cancellationToken).ConfigureAwait(false);
+        // After the session gave its connections back: waiting for the other hosts holds none.
+        if (response.Applied.Count > 0 && response.DryRun is null)
+            await changes.ChangedAsync(plugin, PluginChange.Schema, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
+
+    private async Task<MigrationApplyResponse> ApplyAsync(MigrationSession session, MigrationApplyRequest request, IReadOnlyList<PendingMigration> migrations, CancellationToken cancellationToken)
+    {
         var applied = session.Journal.ToDictionary(e => e.Version, StringComparer.Ordinal);
         foreach (var migration in migrations)
         {
@@ -36,7 +46,6 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         if (request.DryRun == true)
             return new MigrationApplyResponse(executed, executed[^1], DryRun: true); // Disposing the session rolls back.
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-        Notify(plugin);
         return new MigrationApplyResponse(executed, executed[^1]);
     }
 
@@ -48,8 +57,16 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         if (request.Steps is < 1)
             throw StorageException.OutOfRange("steps", "at least 1", request.Steps);
         var to = request.To is null ? null : MigrationValidation.Version(request.To, "to");
+        MigrationRollbackResponse response;
+        await using (var session = await OpenAsync(plugin, cancellationToken).ConfigureAwait(false))
+            response = await RollbackAsync(session, request, to, cancellationToken).ConfigureAwait(false);
+        if (response.RolledBack.Count > 0)
+            await changes.ChangedAsync(plugin, PluginChange.Schema, cancellationToken).ConfigureAwait(false);
+        return response;
+    }
 
-        await using var session = await OpenAsync(plugin, cancellationToken).ConfigureAwait(false);
+    private async Task<MigrationRollbackResponse> RollbackAsync(MigrationSession session, MigrationRollbackRequest request, string? to, CancellationToken cancellationToken)
+    {
         var journal = session.Journal;
         int keep;
         if (to is not null)
@@ -89,10 +106,7 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
             }
         }
         if (undo.Count > 0)
-        {
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
-            Notify(plugin);
-        }
         return new MigrationRollbackResponse(undo.Select(e => e.Version).ToList(), keep == 0 ? null : journal[keep - 1].Version);
     }
 
@@ -143,11 +157,5 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         // A code we have no mapping for still carries the database's own message, which the plugin needs.
         var message = translated.Code == StorageErrorCode.Internal ? ProviderErrors.DatabaseMessage(error) + "." : translated.Message;
         return new StorageException(StorageErrorCode.MigrationFailed, $"The {what} '{version}' failed and nothing was kept: {message}", details, error);
-    }
-
-    private void Notify(PluginId plugin)
-    {
-        foreach (var observer in observers)
-            observer.SchemaChanged(plugin);
     }
 }

@@ -93,8 +93,17 @@ internal sealed class PostgresMigrationSession : MigrationSession
 
     public override IDbCommand CreateCommand() => _plugin.CreateCommand("", _transaction);
 
+    // The change is recorded in the same transaction, so other hosts learn of exactly what committed.
+    // Recording it locks the one counter row every host's changes share until the commit: deferred
+    // triggers of the plugin run first (SET CONSTRAINTS), so none of its code runs while that lock is held.
     public override Task CommitAsync(CancellationToken cancellationToken) =>
-        ProviderErrors.GuardAsync(async () => { await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false); return 0; });
+        ProviderErrors.GuardAsync(async () =>
+        {
+            await using (var changed = _plugin.CreateCommand("SET CONSTRAINTS ALL IMMEDIATE; SELECT _storage_migrate.changed(@t)", _transaction).With("t", _ticket))
+                await changed.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            await _transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        });
 
     public override async ValueTask DisposeAsync()
     {

@@ -85,6 +85,14 @@ internal static class PostgresMigrationSql
               DELETE FROM _storage.migration_journal j WHERE j.schema_name = s AND j.version = journal_remove.version;
             END $f$;
 
+        -- Right before the commit: the change is recorded (for the other hosts' caches) in the migration's own transaction.
+        CREATE OR REPLACE FUNCTION _storage_migrate.changed(ticket text) RETURNS void
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+            AS $f$
+            BEGIN
+              PERFORM _storage.plugin_changed(p.plugin, false) FROM _storage.plugins p WHERE p.schema_name = _storage_migrate.checked_schema(ticket);
+            END $f$;
+
         REVOKE ALL ON FUNCTION _storage_migrate.checked_schema(text), _storage_migrate.guard_names(text) FROM PUBLIC;
         """;
 

@@ -113,7 +113,7 @@ public sealed class AdminExportTests
     {
         var services = TestBackends.Get(backend);
         var admin = new AdminService(services.GetRequiredService<IPluginDatabase>(), services.GetRequiredService<IKvInspector>(),
-            services.GetRequiredService<IRowInspector>(), services.GetServices<IPluginLifecycleObserver>(), services.GetServices<IPluginSchemaObserver>());
+            services.GetRequiredService<IRowInspector>(), services.GetServices<IPluginLifecycleObserver>(), services.GetRequiredService<IPluginChangeNotifier>());
         return new AdminExport(services.GetRequiredService<IPluginDatabase>(), admin, services.GetRequiredService<IKvInspector>(), services.GetRequiredService<IRowInspector>(),
             services.GetRequiredService<Storage.Migrations.IMigrator>(), Options.Create(new AdminOptions { ExportMaxBytes = exportMaxBytes }), new NatsServerLimits { MaxPayload = maxPayload }, TimeProvider.System);
     }
