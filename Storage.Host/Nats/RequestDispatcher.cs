@@ -87,7 +87,7 @@ internal sealed partial class RequestDispatcher : IDisposable
     private ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, int pluginTokenIndex, RequestHandler handler,
         RequestExecution execution, CancellationToken cancellationToken)
     {
-        var endpoint = new Endpoint(name, isWrite, pluginTokenIndex, handler, execution);
+        var endpoint = new Endpoint(name, name, isWrite, pluginTokenIndex, handler, execution);
         return service.AddEndpointAsync<ReadOnlyMemory<byte>>(
             msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
     }
@@ -143,6 +143,8 @@ internal sealed partial class RequestDispatcher : IDisposable
         {
             request.Check();
             _rateLimits.Acquire(endpoint.Tier, request.Key);
+            if (endpoint.ValidOperations is { } valid)
+                throw TierRoutes.UnknownOperationError(endpoint.Tier, msg.Subject, valid);
             admission = _admission.Enter(request.Key);
         }
         catch (StorageException refused)
