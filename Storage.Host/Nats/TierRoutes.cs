@@ -16,12 +16,13 @@ internal sealed class TierRoutes
     // The plugin is token 2 and the operation everything after it: "db.kv.<plugin>.<op>".
     private const int OperationTokenIndex = 3;
 
-    private readonly Dictionary<string, RequestDispatcher.Endpoint> _operations;
+    // Looked up by a span of the subject: no string is allocated per request to find its operation.
+    private readonly Dictionary<string, RequestDispatcher.Endpoint>.AlternateLookup<ReadOnlySpan<char>> _operations;
 
     public TierRoutes(string tier, IEnumerable<RequestDispatcher.Endpoint> operations, RequestDispatcher.Endpoint unknown)
     {
         Tier = tier;
-        _operations = operations.ToDictionary(e => e.Operation, StringComparer.Ordinal);
+        _operations = operations.ToDictionary(e => e.Operation, StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
         Unknown = unknown;
     }
 
@@ -33,9 +34,6 @@ internal sealed class TierRoutes
     /// <summary>The endpoint that answers every operation the tier lacks.</summary>
     public RequestDispatcher.Endpoint Unknown { get; }
 
-    /// <summary>The valid operations in the order they were registered.</summary>
-    public IReadOnlyList<string> Operations => Unknown.ValidOperations!;
-
     /// <summary>The operation endpoint named by <paramref name="subject"/>, or <see cref="Unknown"/>.</summary>
     public RequestDispatcher.Endpoint Resolve(string subject) =>
         _operations.TryGetValue(OperationText(subject), out var endpoint) ? endpoint : Unknown;
@@ -43,7 +41,7 @@ internal sealed class TierRoutes
     /// <summary>The INVALID_REQUEST for a subject naming no operation of the tier, listing the valid ones.</summary>
     public static StorageException UnknownOperationError(string tier, string subject, IReadOnlyList<string> operations)
     {
-        var operation = OperationText(subject);
+        var operation = OperationText(subject).ToString();
         var suggestion = Suggest.Closest(operation, operations);
         var message = $"'{operation}' is not an operation of the {tier} tier ({subject}). Valid operations: {string.Join(", ", operations)}.{Suggest.Hint(suggestion)}";
         return new StorageException(StorageErrorCode.InvalidRequest, message,
@@ -51,15 +49,15 @@ internal sealed class TierRoutes
     }
 
     // Everything after the plugin token, so "db.kv.p.get.x" is the unknown "get.x", not "get".
-    private static string OperationText(string subject)
+    private static ReadOnlySpan<char> OperationText(string subject)
     {
         var start = 0;
         for (var i = 0; i < OperationTokenIndex; i++)
         {
             start = subject.IndexOf('.', start) + 1;
             if (start == 0)
-                return "";
+                return [];
         }
-        return subject[start..];
+        return subject.AsSpan(start);
     }
 }

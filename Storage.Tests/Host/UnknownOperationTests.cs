@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using NATS.Client.Core;
 using Storage.Host;
+using Storage.Host.Nats;
 using Storage.Tests.Infrastructure;
 
 namespace Storage.Tests.Host;
@@ -94,6 +95,29 @@ public sealed class UnknownOperationTests
 
         Assert.AreEqual("RATE_LIMITED", codes[^1], string.Join(", ", codes));
         Assert.IsGreaterThanOrEqualTo(3, codes.Count(c => c == "INVALID_REQUEST"), string.Join(", ", codes));
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task Many_made_up_operation_names_leave_one_statistics_entry_and_one_metric_tag_value(string backend)
+    {
+        using var recorder = new MeasurementRecorder();
+        await using var host = await DedicatedHost.StartAsync(backend);
+        var plugin = TestPlugins.New().Value;
+        var names = Enumerable.Range(0, 25).Select(i => $"op{i}-{Guid.NewGuid():N}").ToList();
+        foreach (var name in names)
+            Assert.AreEqual("INVALID_REQUEST", (await host.RequestAsync($"db.kv.{plugin}.{name}", "{}")).ErrorCode);
+
+        Assert.AreEqual(names.Count, await recorder.WaitForSumAsync(names.Count, "storage.request.errors",
+            ("tier", "kv"), ("operation", TierRoutes.UnknownOperation), ("plugin", plugin), ("code", "INVALID_REQUEST")));
+        Assert.IsFalse(recorder.Measurements.Any(m => m.Tags.Values.Any(v => names.Any(n => v.Contains(n, StringComparison.Ordinal)))),
+            "A made-up operation name became a metric tag.");
+        var kv = (await ServiceStats.EndpointAsync(host.Client, "kv", hosts: 1,
+            s => ServiceStats.OperationRequests(s[0], TierRoutes.UnknownOperation) == names.Count)).Single();
+        Assert.AreEqual(names.Count, ServiceStats.OperationRequests(kv, TierRoutes.UnknownOperation));
+        CollectionAssert.AreEqual(new[] { TierRoutes.UnknownOperation },
+            kv.GetProperty("data").GetProperty("operations").EnumerateObject().Select(p => p.Name).ToArray());
     }
 
     [TestMethod]
