@@ -12,17 +12,13 @@ internal sealed class KvEndpoints(IKvStore store) : IEndpointGroup
     // KV handlers only validate, touch prepared statements or queue a write: cheap enough to start inline.
     private const RequestExecution Inline = RequestExecution.Inline;
 
-    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken)
-    {
-        await dispatcher.AddEndpointAsync(service, "kv-set", "db.kv.*.set", isWrite: true,
-            JsonHandlers.Call(Json.KvSetRequest, Json.KvSetResponse, store.SetAsync), Inline, cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "kv-get", "db.kv.*.get", isWrite: false,
-            JsonHandlers.Call(Json.KvGetRequest, Json.KvGetResponse, store.GetAsync), Inline, cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "kv-delete", "db.kv.*.delete", isWrite: true,
-            JsonHandlers.Call(Json.KvDeleteRequest, Json.KvDeleteResponse, store.DeleteAsync), Inline, cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "kv-list", "db.kv.*.list", isWrite: false,
-            JsonHandlers.Call(Json.KvListRequest, Json.KvListResponse, store.ListAsync), Inline, cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "kv-incr", "db.kv.*.incr", isWrite: true,
-            JsonHandlers.Call(Json.KvIncrRequest, Json.KvIncrResponse, store.IncrAsync), Inline, cancellationToken);
-    }
+    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken) =>
+        await dispatcher.AddTierAsync(service, "kv",
+        [
+            new("set", IsWrite: true, JsonHandlers.Call(Json.KvSetRequest, Json.KvSetResponse, store.SetAsync), Inline),
+            new("get", IsWrite: false, JsonHandlers.Call(Json.KvGetRequest, Json.KvGetResponse, store.GetAsync), Inline),
+            new("delete", IsWrite: true, JsonHandlers.Call(Json.KvDeleteRequest, Json.KvDeleteResponse, store.DeleteAsync), Inline),
+            new("list", IsWrite: false, JsonHandlers.Call(Json.KvListRequest, Json.KvListResponse, store.ListAsync), Inline),
+            new("incr", IsWrite: true, JsonHandlers.Call(Json.KvIncrRequest, Json.KvIncrResponse, store.IncrAsync), Inline),
+        ], cancellationToken);
 }

@@ -9,19 +9,14 @@ internal sealed class RowEndpoints(IRowStore store) : IEndpointGroup
 {
     private static readonly RowsJsonContext Json = RowsJsonContext.Default;
 
-    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken)
-    {
-        await dispatcher.AddEndpointAsync(service, "row-insert", "db.row.*.insert", isWrite: true,
-            JsonHandlers.Call(Json.RowInsertRequest, Json.RowInsertResponse, store.InsertAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "row-select", "db.row.*.select", isWrite: false,
-            JsonHandlers.Call(Json.RowSelectRequest, Json.RowSelectResponse, store.SelectAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "row-search", "db.row.*.search", isWrite: false,
-            JsonHandlers.Call(Json.RowSearchRequest, Json.RowSearchResponse, store.SearchAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "row-update", "db.row.*.update", isWrite: true,
-            JsonHandlers.Call(Json.RowUpdateRequest, Json.RowUpdateResponse, store.UpdateAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "row-delete", "db.row.*.delete", isWrite: true,
-            JsonHandlers.Call(Json.RowDeleteRequest, Json.RowDeleteResponse, store.DeleteAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "row-describe", "db.row.*.describe", isWrite: false,
-            JsonHandlers.Call(Json.RowDescribeRequest, Json.RowDescribeResponse, store.DescribeAsync), cancellationToken);
-    }
+    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken) =>
+        await dispatcher.AddTierAsync(service, "row",
+        [
+            new("insert", IsWrite: true, JsonHandlers.Call(Json.RowInsertRequest, Json.RowInsertResponse, store.InsertAsync)),
+            new("select", IsWrite: false, JsonHandlers.Call(Json.RowSelectRequest, Json.RowSelectResponse, store.SelectAsync)),
+            new("search", IsWrite: false, JsonHandlers.Call(Json.RowSearchRequest, Json.RowSearchResponse, store.SearchAsync)),
+            new("update", IsWrite: true, JsonHandlers.Call(Json.RowUpdateRequest, Json.RowUpdateResponse, store.UpdateAsync)),
+            new("delete", IsWrite: true, JsonHandlers.Call(Json.RowDeleteRequest, Json.RowDeleteResponse, store.DeleteAsync)),
+            new("describe", IsWrite: false, JsonHandlers.Call(Json.RowDescribeRequest, Json.RowDescribeResponse, store.DescribeAsync)),
+        ], cancellationToken);
 }

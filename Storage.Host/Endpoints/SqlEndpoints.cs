@@ -10,15 +10,15 @@ internal sealed class SqlEndpoints(ISqlRunner runner) : IEndpointGroup
 {
     private static readonly SqlJsonContext Json = SqlJsonContext.Default;
 
-    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken)
-    {
-        // A query may write (allow_write), so it gets request_id idempotency like every write.
-        await dispatcher.AddEndpointAsync(service, "sql-query", "db.sql.*.query", isWrite: true,
-            JsonHandlers.Call(Json.SqlQueryRequest, Json.SqlQueryResponse, runner.QueryAsync), cancellationToken);
-        await dispatcher.AddEndpointAsync(service, "sql-stats", "db.sql.*.stats", isWrite: false, (plugin, body, ct) =>
-        {
-            StorageJson.Deserialize(body.Span, Json.SqlStatsRequest);
-            return ValueTask.FromResult(JsonHandlers.Serialize(runner.Stats(plugin), Json.SqlStatsResponse));
-        }, cancellationToken);
-    }
+    public async Task MapAsync(INatsSvcServer service, RequestDispatcher dispatcher, CancellationToken cancellationToken) =>
+        await dispatcher.AddTierAsync(service, "sql",
+        [
+            // A query may write (allow_write), so it gets request_id idempotency like every write.
+            new("query", IsWrite: true, JsonHandlers.Call(Json.SqlQueryRequest, Json.SqlQueryResponse, runner.QueryAsync)),
+            new("stats", IsWrite: false, (plugin, body, ct) =>
+            {
+                StorageJson.Deserialize(body.Span, Json.SqlStatsRequest);
+                return ValueTask.FromResult(JsonHandlers.Serialize(runner.Stats(plugin), Json.SqlStatsResponse));
+            }),
+        ], cancellationToken);
 }

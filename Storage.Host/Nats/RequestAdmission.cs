@@ -37,8 +37,22 @@ internal sealed class RequestAdmission : IDisposable
         });
     }
 
-    /// <summary>Slots in use now.</summary>
-    public long Busy => _options.MaxConcurrency - (_host.GetStatistics()?.CurrentAvailablePermits ?? 0);
+    /// <summary>Slots in use now (0 once disposed).</summary>
+    public long Busy
+    {
+        get
+        {
+            // A gauge: any in-process metrics listener may read it while the host is being disposed.
+            try
+            {
+                return _options.MaxConcurrency - (_host.GetStatistics()?.CurrentAvailablePermits ?? 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                return 0;
+            }
+        }
+    }
 
     /// <summary>Requests waiting for a slot now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);

@@ -52,7 +52,7 @@ internal sealed partial class RequestDispatcher
             request.Dispose();
             var elapsed = Stopwatch.GetElapsedTime(request.Started);
             _metrics.Record(endpoint.Tier, endpoint.Operation, request.Key, errorCode, elapsed);
-            Statistics.Record(endpoint.Name, errorCode is not null, elapsed);
+            Statistics.Record(endpoint.ServiceEndpoint, endpoint.Operation, errorCode is not null, elapsed);
             if (!request.HasReplySubject)
                 _unanswered.Record(endpoint.Tier, endpoint.Operation, request.Key, msg.Subject, errorCode);
             _inFlight.Signal();
@@ -118,7 +118,13 @@ internal sealed partial class RequestDispatcher
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not send the reply for {Subject}")]
     private static partial void LogReplyFailed(ILogger logger, Exception exception, string subject);
 
-    private sealed record Endpoint(string Name, bool IsWrite, int PluginTokenIndex, RequestHandler Handler, RequestExecution Execution)
+    /// <summary>
+    /// What a request is dispatched to. <paramref name="Name"/> is <c>&lt;tier&gt;-&lt;operation&gt;</c>;
+    /// <paramref name="ServiceEndpoint"/> the micro endpoint it arrives on (a tier's one endpoint, or the
+    /// name itself); <paramref name="ValidOperations"/> is set only on a tier's unknown-operation endpoint.
+    /// </summary>
+    internal sealed record Endpoint(string Name, string ServiceEndpoint, bool IsWrite, int PluginTokenIndex, RequestHandler Handler,
+        RequestExecution Execution, IReadOnlyList<string>? ValidOperations = null)
     {
         // Endpoint names are "<tier>-<operation>" ("kv-set"); a single word is both.
         public string Tier { get; } = Name.Split('-', 2)[0];

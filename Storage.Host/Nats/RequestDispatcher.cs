@@ -65,17 +65,12 @@ internal sealed partial class RequestDispatcher : IDisposable
     /// <summary>The largest reply body the connected NATS server accepts (its <c>max_payload</c> less header room).</summary>
     public long MaxReplyBytes => Math.Max(1024, _limits.MaxPayload - HeaderHeadroomBytes);
 
-    /// <summary>Adds an endpoint whose subject has the plugin as its third token (<c>db.kv.&lt;plugin&gt;.get</c>).</summary>
+    /// <summary>
+    /// Adds a single-operation endpoint whose subject has the plugin as its third token
+    /// (<c>db.migrate.&lt;plugin&gt;</c>); a tier's operations go through <see cref="AddTierAsync"/>.
+    /// </summary>
     public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, CancellationToken cancellationToken) =>
         AddEndpointAsync(service, name, subject, isWrite, DefaultPluginTokenIndex, handler, RequestExecution.Background, cancellationToken);
-
-    /// <summary>
-    /// Adds an endpoint; <see cref="RequestExecution.Inline"/> starts each request on the endpoint's
-    /// own delivery loop, for handlers whose synchronous part is a few microseconds (KV): it saves a
-    /// thread-pool hand-off per request, while anything that awaits I/O still runs concurrently.
-    /// </summary>
-    public ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, RequestHandler handler, RequestExecution execution, CancellationToken cancellationToken) =>
-        AddEndpointAsync(service, name, subject, isWrite, DefaultPluginTokenIndex, handler, execution, cancellationToken);
 
     /// <summary>
     /// Adds an endpoint whose subject has the plugin at <paramref name="pluginTokenIndex"/> (0-based;
@@ -87,7 +82,7 @@ internal sealed partial class RequestDispatcher : IDisposable
     private ValueTask AddEndpointAsync(INatsSvcServer service, string name, string subject, bool isWrite, int pluginTokenIndex, RequestHandler handler,
         RequestExecution execution, CancellationToken cancellationToken)
     {
-        var endpoint = new Endpoint(name, isWrite, pluginTokenIndex, handler, execution);
+        var endpoint = new Endpoint(name, name, isWrite, pluginTokenIndex, handler, execution);
         return service.AddEndpointAsync<ReadOnlyMemory<byte>>(
             msg => DispatchAsync(msg, endpoint, Stopwatch.GetTimestamp()), name: name, subject: subject, cancellationToken: cancellationToken);
     }
@@ -143,6 +138,8 @@ internal sealed partial class RequestDispatcher : IDisposable
         {
             request.Check();
             _rateLimits.Acquire(endpoint.Tier, request.Key);
+            if (endpoint.ValidOperations is { } valid)
+                throw TierRoutes.UnknownOperationError(endpoint.Tier, msg.Subject, valid);
             admission = _admission.Enter(request.Key);
         }
         catch (StorageException refused)

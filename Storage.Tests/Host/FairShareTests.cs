@@ -66,4 +66,17 @@ public sealed class FairShareTests
         Assert.IsTrue(busy.All(t => !t.IsCompleted));
         await Task.WhenAll(busy);
     }
+
+    [TestMethod]
+    public void The_busy_gauge_reads_zero_after_the_admission_is_disposed()
+    {
+        // Any in-process metrics listener may read the gauge while a host is being disposed.
+        var admission = new RequestAdmission(Microsoft.Extensions.Options.Options.Create(new Storage.Host.NatsOptions()));
+        using (admission.Enter("p"))
+            Assert.AreEqual(1, admission.Busy);
+
+        admission.Dispose();
+
+        Assert.AreEqual(0, admission.Busy);
+    }
 }

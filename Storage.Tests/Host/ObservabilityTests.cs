@@ -47,7 +47,7 @@ public sealed class ObservabilityTests
         for (var i = 0; i < 3; i++)
             await host.RequestAsync($"db.kv.{plugin}.get", "[");
 
-        var endpoint = await WaitForStatsAsync(host, "kv-get", requests: 8);
+        var endpoint = await WaitForStatsAsync(host, "kv", requests: 8);
         Assert.AreEqual(8, endpoint.GetProperty("num_requests").GetInt64());
         Assert.AreEqual(3, endpoint.GetProperty("num_errors").GetInt64());
         Assert.Contains("INVALID_JSON", endpoint.GetProperty("last_error").GetString() ?? "");
@@ -55,9 +55,14 @@ public sealed class ObservabilityTests
         Assert.AreEqual(8, data.GetProperty("num_requests").GetInt64());
         Assert.AreEqual(3, data.GetProperty("num_errors").GetInt64());
         Assert.IsGreaterThan(0, data.GetProperty("processing_time").GetInt64());
+        var get = data.GetProperty("operations").GetProperty("get");
+        Assert.AreEqual(8, get.GetProperty("num_requests").GetInt64());
+        Assert.AreEqual(3, get.GetProperty("num_errors").GetInt64());
 
         var info = JsonDocument.Parse((await host.Client.RequestAsync<byte[], byte[]>("$SRV.INFO.storage", [])).Data!).RootElement;
-        Assert.IsTrue(info.GetProperty("endpoints").EnumerateArray().Any(e => e.GetProperty("subject").GetString() == "db.kv.*.get"));
+        var kv = info.GetProperty("endpoints").EnumerateArray().Single(e => e.GetProperty("name").GetString() == "kv");
+        Assert.AreEqual("db.kv.*.>", kv.GetProperty("subject").GetString());
+        Assert.AreEqual("set,get,delete,list,incr", kv.GetProperty("metadata").GetProperty("operations").GetString());
     }
 
     [TestMethod]

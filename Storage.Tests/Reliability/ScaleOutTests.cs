@@ -49,13 +49,8 @@ public sealed class ScaleOutTests
         var row = await RequestAsync(client, $"db.row.{plugin}.select", """{"table":"counters","id":1}""");
         Assert.AreEqual(Increments, row.GetProperty("row").GetProperty("n").GetInt64());
 
-        var served = new List<long>();
-        await foreach (var reply in client.RequestManyAsync<byte[], byte[]>("$SRV.STATS.storage", [], replyOpts: new NatsSubOpts { MaxMsgs = 2, Timeout = TimeSpan.FromSeconds(10) }))
-        {
-            var endpoint = JsonDocument.Parse(reply.Data!).RootElement.GetProperty("endpoints").EnumerateArray()
-                .Single(e => e.GetProperty("name").GetString() == "row-update");
-            served.Add(endpoint.GetProperty("num_requests").GetInt64());
-        }
+        var stats = await ServiceStats.EndpointAsync(client, "row", hosts: 2, s => s.Sum(e => ServiceStats.OperationRequests(e, "update")) >= Increments);
+        var served = stats.Select(e => ServiceStats.OperationRequests(e, "update")).ToList();
         Assert.AreEqual(Increments, served.Sum());
         Assert.IsTrue(served.All(n => n > 0), $"One host served everything: {string.Join(", ", served)}.");
     }
