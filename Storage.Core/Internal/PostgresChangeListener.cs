@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -17,8 +18,10 @@ namespace Storage.Core.Internal;
 /// <see cref="SpuriousPause"/>. Runs only as a hosted service on PostgreSQL; elsewhere it does nothing.
 /// </summary>
 internal sealed partial class PostgresChangeListener(IPluginDatabase database, PluginCaches caches, IOptions<StorageOptions> options,
-    ILogger<PostgresChangeListener> logger) : IHostedService, IAsyncDisposable
+    ILogger<PostgresChangeListener>? logger = null) : IHostedService, IAsyncDisposable
 {
+    // An embedding app need not call AddLogging().
+    private readonly ILogger _logger = logger ?? NullLogger<PostgresChangeListener>.Instance;
     private static readonly TimeSpan Resync = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan SpuriousPause = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
@@ -57,7 +60,7 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
         }
         catch (TimeoutException)
         {
-            LogNotListening(logger);
+            LogNotListening(_logger);
         }
     }
 
@@ -97,11 +100,11 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            LogPeersBehind(logger, behind < 0 ? "the check did not finish" : $"{behind} host(s) still behind", waitMs);
+            LogPeersBehind(_logger, behind < 0 ? "the check did not finish" : $"{behind} host(s) still behind", waitMs);
         }
         catch (Exception ex) when (ex is StorageException or NpgsqlException)
         {
-            LogPeersBehind(logger, "the check failed: " + ex.Message, waitMs);
+            LogPeersBehind(_logger, "the check failed: " + ex.Message, waitMs);
         }
     }
 
@@ -142,7 +145,7 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
             {
                 Volatile.Write(ref _pid, 0);
                 _firstAttempt.TrySetResult();
-                LogListenerFailed(logger, ex, (int)retry.TotalMilliseconds);
+                LogListenerFailed(_logger, ex, (int)retry.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(retry, stopping).ConfigureAwait(false);
@@ -166,7 +169,7 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
         if (seen >= 0 && counter < seen)
         {
             // The database went back (restored from a backup): whatever we hold may be stale.
-            LogEpochWentBack(logger, seen, counter);
+            LogEpochWentBack(_logger, seen, counter);
             (_, changes) = await ReadAsync(connection, PostgresChangeSql.All, 0, stopping).ConfigureAwait(false);
             seen = -1;
         }
@@ -181,7 +184,7 @@ internal sealed partial class PostgresChangeListener(IPluginDatabase database, P
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogDropFailed(logger, ex, name);
+                LogDropFailed(_logger, ex, name);
             }
         }
         Interlocked.Exchange(ref _seen, counter);
