@@ -75,7 +75,7 @@ finally
 Console.WriteLine();
 Console.WriteLine(Report.Table(results, options.Repeat));
 Console.WriteLine("Service host: a separate process (`dotnet Storage.Host.dll`); host CPU and RSS from its /proc, load generator excluded. "
-    + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) so it never throttles.");
+    + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) and Nats:MaxConcurrencyPerPlugin to 256 so neither throttles the single bench plugin.");
 Console.WriteLine();
 foreach (var soak in soaks)
     Console.WriteLine(soak.Line());

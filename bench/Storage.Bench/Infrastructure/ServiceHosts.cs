@@ -19,7 +19,9 @@ internal sealed class ServiceHosts : IAsyncDisposable
             if (_current is not null)
                 await _current.DisposeAsync();
             _current = null;
-            _current = await ServiceHost.StartAsync(context, backend, cancellationToken);
+            // One plugin drives every cell at up to c=64: its fair share of processing slots (32 by default, a
+            // multi-tenant guard) would measure queueing, not the service.
+            _current = await ServiceHost.StartAsync(context, backend, cancellationToken, ["--Nats:MaxConcurrencyPerPlugin=256"]);
             return _current;
         }
         finally
