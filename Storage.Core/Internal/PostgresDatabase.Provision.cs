@@ -35,9 +35,11 @@ internal sealed partial class PostgresDatabase
         {
             await CreatePluginsAsync(batch).ConfigureAwait(false);
         }
-        catch (Exception) when (batch.Count > 1)
+        catch (PostgresException) when (batch.Count > 1)
         {
             // One plugin's failure must not fail the others: create them one by one, each with its own outcome.
+            // (Anything else, such as no connection free in time, would fail each of them the same way: the batch
+            // fails as one, and the WriteBatcher hands that error to every plugin in it.)
             foreach (var pending in batch)
             {
                 try
