@@ -42,7 +42,7 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         if (migrations.All(m => applied.ContainsKey(m.Version)))
             return new MigrationApplyResponse([], current, request.DryRun == true ? true : null);
 
-        var executed = Upgrade(session, migrations);
+        var executed = await OffThePoolAsync(() => Upgrade(session, migrations)).ConfigureAwait(false);
         if (request.DryRun == true)
             return new MigrationApplyResponse(executed, executed[^1], DryRun: true); // Disposing the session rolls back.
         await session.CommitAsync(cancellationToken).ConfigureAwait(false);
@@ -92,19 +92,23 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
             throw new StorageException(StorageErrorCode.InvalidRequest,
                 $"Migration '{missing.Version}' was applied without a 'down' script, so it cannot be rolled back. Nothing was rolled back.",
                 new Dictionary<string, object?> { ["field"] = "down", ["version"] = missing.Version });
-        foreach (var entry in undo)
+        await OffThePoolAsync(() =>
         {
-            try
+            foreach (var entry in undo)
             {
-                if (!string.IsNullOrWhiteSpace(entry.Down))
-                    session.RunScript(entry.Down, _options.ScriptTimeoutSeconds);
-                session.RemoveJournal(entry.Version);
+                try
+                {
+                    if (!string.IsNullOrWhiteSpace(entry.Down))
+                        session.RunScript(entry.Down, _options.ScriptTimeoutSeconds);
+                    session.RemoveJournal(entry.Version);
+                }
+                catch (Exception ex)
+                {
+                    throw Failed(entry.Version, ex, "rollback of migration");
+                }
             }
-            catch (Exception ex)
-            {
-                throw Failed(entry.Version, ex, "rollback of migration");
-            }
-        }
+            return 0;
+        }).ConfigureAwait(false);
         if (undo.Count > 0)
             await session.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new MigrationRollbackResponse(undo.Select(e => e.Version).ToList(), keep == 0 ? null : journal[keep - 1].Version);
@@ -124,6 +128,12 @@ internal sealed class Migrator(IPluginDatabase database, IOptions<MigrationOptio
         database.Provider == StorageProvider.Postgres
             ? await PostgresMigrationSession.OpenAsync(database, postgres, plugin, _options.LockTimeoutSeconds, cancellationToken).ConfigureAwait(false)
             : await SqliteMigrationSession.OpenAsync(database, plugin, _options.LockTimeoutSeconds, cancellationToken).ConfigureAwait(false);
+
+    // DbUp's engine and the scripts it runs are synchronous, and a plugin's script may run for up to
+    // ScriptTimeoutSeconds: on a thread of its own it cannot take the shared pool's few threads (two on
+    // two cores) from every other plugin's requests. Such threads are bounded by the processing slots.
+    private static Task<T> OffThePoolAsync<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     private List<string> Upgrade(MigrationSession session, IReadOnlyList<PendingMigration> migrations)
     {
