@@ -117,14 +117,15 @@ internal sealed partial class PostgresDatabase
         return sql.ToString();
     }
 
-    private static async Task<Dictionary<PluginId, PluginRole>> FindPluginsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, IReadOnlyList<PluginId> plugins)
+    private static async Task<Dictionary<PluginId, PluginRole>> FindPluginsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
+        IReadOnlyList<PluginId> plugins, CancellationToken cancellationToken = default)
     {
         await using var find = new NpgsqlCommand(
             $"SELECT plugin, schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = ANY(@p)", connection, transaction);
         find.Parameters.AddWithValue("p", plugins.Select(p => p.Value).ToArray());
-        await using var reader = await find.ExecuteReaderAsync().ConfigureAwait(false);
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var found = new Dictionary<PluginId, PluginRole>();
-        while (await reader.ReadAsync().ConfigureAwait(false))
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             if (PluginId.TryParse(reader.GetString(0), out var id))
                 found[id] = new PluginRole(reader.GetString(1), reader.GetString(2), reader.GetString(3));
         return found;

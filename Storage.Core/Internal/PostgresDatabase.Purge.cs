@@ -55,20 +55,12 @@ internal sealed partial class PostgresDatabase
             // Under the provisioning lock, so no instance provisions the plugin while it is being dropped.
             await using (var lockCommand = new NpgsqlCommand(LockProvisionSql, connection, transaction))
                 await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            var schema = PostgresNames.Schema(plugin);
-            var role = PostgresNames.Role(plugin);
-            await using (var find = new NpgsqlCommand($"SELECT schema_name, role_name FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p", connection, transaction))
-            {
-                find.Parameters.AddWithValue("p", plugin.Value);
-                await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                    return false;
-                (schema, role) = (reader.GetString(0), reader.GetString(1));
-            }
-            await using (var drop = new NpgsqlCommand(PurgeSql(schema, role), connection, transaction))
+            if ((await FindPluginsAsync(connection, transaction, [plugin], cancellationToken).ConfigureAwait(false)).GetValueOrDefault(plugin) is not { } found)
+                return false;
+            await using (var drop = new NpgsqlCommand(PurgeSql(found.Schema, found.Role), connection, transaction))
             {
                 drop.Parameters.AddWithValue("p", plugin.Value);
-                drop.Parameters.AddWithValue("r", role);
+                drop.Parameters.AddWithValue("r", found.Role);
                 await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

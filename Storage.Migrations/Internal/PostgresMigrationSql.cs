@@ -6,8 +6,6 @@ namespace Storage.Migrations.Internal;
 /// </summary>
 internal static class PostgresMigrationSql
 {
-    public const string ApiSchema = "_storage_migrate";
-
     // Functions are created by the service role. SECURITY DEFINER ones pin search_path so plugin
     // objects can never stand in for pg_catalog ones; they find the plugin from session_user, which
     // a plugin cannot change, and act only when given a ticket that only the service process knows.
@@ -15,9 +13,9 @@ internal static class PostgresMigrationSql
     // journal is a service table, not one in the plugin's schema: nothing a plugin owns or can alter
     // is ever written by these functions.
     public const string Install = """
-        SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE; -- the REVOKE below and Prepare's GRANT change one catalog row
-        CREATE SCHEMA IF NOT EXISTS _storage_migrate;
-        REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
+        -- The schema itself is created at bootstrap (Core). Two instances replacing the same functions
+        -- at once would collide on their catalog rows: one at a time, under the provisioning lock.
+        SELECT 1 FROM _storage.locks WHERE name = 'provision' FOR UPDATE;
 
         CREATE OR REPLACE FUNCTION _storage_migrate.check_ticket(ticket text) RETURNS void
             LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
