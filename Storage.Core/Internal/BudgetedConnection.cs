@@ -27,6 +27,9 @@ internal sealed class BudgetedConnection : IAsyncDisposable
     /// <summary>Whether this lease counts against the plugins' share of the budget.</summary>
     public bool PluginShare { get; }
 
+    /// <summary>How often in a row this connection went back to its plugin ahead of others waiting.</summary>
+    public int Streak { get; init; }
+
     public static implicit operator NpgsqlConnection(BudgetedConnection lease) => lease.Connection;
 
     public NpgsqlConnection ToNpgsqlConnection() => Connection;

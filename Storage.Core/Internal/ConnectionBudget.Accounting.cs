@@ -6,8 +6,10 @@ namespace Storage.Core.Internal;
 internal sealed partial class ConnectionBudget
 {
     // Must be called under _gate. Grants every demand or none: reuses an idle connection of the same
-    // pool, else takes a free slot, else closes the least recently used idle connection of any pool.
-    private Grant? TryGrant(ConnectionDemand[] demands, out string? limit)
+    // pool, else takes a free slot, else closes the least recently used idle connection of any pool
+    // that is not lingering for its own plugin. With reuseOnly (ahead of the queue), only idle
+    // connections of the demand's own pools whose streak is not used up.
+    private Grant? TryGrant(ConnectionDemand[] demands, out string? limit, bool reuseOnly = false)
     {
         limit = null;
         var share = demands.Count(d => d.PluginShare);
@@ -20,13 +22,18 @@ internal sealed partial class ConnectionBudget
         var evicted = new List<LinkedListNode<IdleConnection>>();
         var opened = 0;
         bool Taken(LinkedListNode<IdleConnection> node) => reused.Contains(node) || evicted.Contains(node);
+        var now = _clock.GetUtcNow();
+        bool Reusable(LinkedListNode<IdleConnection> n, ConnectionPool pool) =>
+            n.Value.Pool == pool && !Taken(n) && (!reuseOnly || n.Value.Streak < _limits.MaxStreak);
         for (var i = 0; i < demands.Length; i++)
         {
             var pool = demands[i].Pool;
-            reused[i] = FindIdle(n => n.Value.Pool == pool && !Taken(n), newestFirst: true)
-                ?? (pool.Sibling is { } sibling ? FindIdle(n => n.Value.Pool == sibling && !Taken(n), newestFirst: true) : null);
+            reused[i] = FindIdle(n => Reusable(n, pool), newestFirst: true)
+                ?? (pool.Sibling is { } sibling ? FindIdle(n => Reusable(n, sibling), newestFirst: true) : null);
             if (reused[i] is not null)
                 continue;
+            if (reuseOnly)
+                return null;
             if (pool.Plugin is { } plugin)
             {
                 var opening = demands.Take(i).Where((d, j) => d.Pool.Plugin == plugin && reused[j] is null).Count();
@@ -45,9 +52,10 @@ internal sealed partial class ConnectionBudget
             }
             if (_open + opened + 1 - evicted.Count > _limits.MaxConnections)
             {
-                var victim = FindIdle(n => !Taken(n), newestFirst: false);
+                var victim = FindIdle(n => !Taken(n) && !Lingering(n.Value, now), newestFirst: false);
                 if (victim is null)
                 {
+                    PumpAfterLinger(now);
                     limit = nameof(PostgresOptions.MaxConnections);
                     return null;
                 }
@@ -73,7 +81,7 @@ internal sealed partial class ConnectionBudget
         _open += opened;
         _inUse += demands.Length;
         _pluginShareInUse += share;
-        return new Grant(demands, reused.Select(n => n?.Value).ToArray(), evicted.Select(n => n.Value.Connection).ToList());
+        return new Grant(demands, reused.Select(n => n?.Value).ToArray(), evicted.Select(n => n.Value.Connection).ToList(), reuseOnly);
     }
 
     // Must be called under _gate: grants queued demands in arrival order. A waiter that does not fit
@@ -92,6 +100,12 @@ internal sealed partial class ConnectionBudget
             var needsShare = demands.Any(d => d.PluginShare);
             if ((shareBlocked && needsShare) || plugins.Any(blockedPlugins.Contains))
             {
+                // Held back behind an earlier waiter, it may still take its own plugin's idle connections.
+                if (TryGrant(demands, out _, reuseOnly: true) is { } own)
+                {
+                    _waiters.Remove(node);
+                    node.Value.Completion.TrySetResult(own);
+                }
                 node = next;
                 continue;
             }
@@ -145,7 +159,8 @@ internal sealed partial class ConnectionBudget
                 throw;
             }
             // A sibling's connection goes back to the sibling: its reset restores the mode it logged in with.
-            leases[i] = new BudgetedConnection(this, reused?.Pool ?? demand.Pool, connection!, demand.PluginShare);
+            var streak = grant.AheadOfQueue ? reused!.Streak + 1 : 0;
+            leases[i] = new BudgetedConnection(this, reused?.Pool ?? demand.Pool, connection!, demand.PluginShare) { Streak = streak };
         }
         return leases;
     }
@@ -183,7 +198,7 @@ internal sealed partial class ConnectionBudget
                 _inUse--;
                 if (lease.PluginShare)
                     _pluginShareInUse--;
-                _idle.AddLast(new IdleConnection(lease.Pool, lease.Connection, _clock.GetUtcNow()));
+                _idle.AddLast(new IdleConnection(lease.Pool, lease.Connection, _clock.GetUtcNow(), lease.Streak));
                 Pump();
                 return;
             }

@@ -14,6 +14,19 @@ internal sealed partial class ConnectionBudget
         return null;
     }
 
+    // A plugin's connection just given back is kept for that plugin's next request for a moment (Linger),
+    // unless it already went back to its plugin ahead of the queue MaxStreak times in a row.
+    private bool Lingering(IdleConnection idle, DateTimeOffset now) =>
+        idle.Pool.Plugin is not null && idle.Streak < _limits.MaxStreak && now - idle.Since < _limits.Linger;
+
+    // Must be called under _gate: a waiter found only lingering connections to close; look again when the first stops lingering.
+    private void PumpAfterLinger(DateTimeOffset now)
+    {
+        var first = _idle.Where(idle => Lingering(idle, now)).Select(idle => idle.Since).DefaultIfEmpty().Min();
+        if (first != default)
+            _lingerPump.Change(first + _limits.Linger - now + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+    }
+
     // Must be called under _gate. The taken connections stay counted until CloseIdleAsync closed them.
     private List<IdleConnection> TakeIdle(Func<IdleConnection, bool> match)
     {
@@ -69,9 +82,11 @@ internal sealed partial class ConnectionBudget
         }
     }
 
-    private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since);
+    /// <summary><paramref name="Streak"/>: how often in a row it went back to its plugin ahead of the queue.</summary>
+    private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since, int Streak);
 
-    private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted);
+    /// <summary><paramref name="AheadOfQueue"/>: only the demands' own idle connections, lent while others wait.</summary>
+    private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted, bool AheadOfQueue);
 
     private sealed class Waiter(ConnectionDemand[] demands)
     {

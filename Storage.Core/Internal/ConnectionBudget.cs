@@ -31,6 +31,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     private readonly LinkedList<Waiter> _waiters = new();
     private readonly Dictionary<PluginId, int> _roleConnections = new();
     private readonly ITimer _pruner;
+    private readonly ITimer _lingerPump; // serves the queue once a lingering connection may be closed for it
     private readonly Meter _meter;
     private int _open; // physical connections opening, in use, resetting, idle or being closed
     private int _inUse;
@@ -43,6 +44,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         _clock = clock;
         var period = TimeSpan.FromTicks(Math.Max(limits.IdleLifetime.Ticks / 2, TimeSpan.FromMilliseconds(100).Ticks));
         _pruner = clock.CreateTimer(_ => _ = PruneIdleAsync(), null, period, period);
+        _lingerPump = clock.CreateTimer(_ => { lock (_gate) Pump(); }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _meter = new Meter("Storage");
         _meter.CreateObservableGauge("storage.db.connections", () => new[]
         {
@@ -73,9 +75,9 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            // With others queued, a newcomer queues too and the queue is served in order.
-            if (_waiters.Count == 0)
-                grant = TryGrant(demands, out _);
+            // With others queued, a newcomer queues too and the queue is served in order, unless its own
+            // idle connections serve it (no slot taken from the queue, no login): see Linger and MaxStreak.
+            grant = _waiters.Count == 0 ? TryGrant(demands, out _) : TryGrant(demands, out _, reuseOnly: true);
             if (grant is null)
             {
                 waiter = new Waiter(demands);
@@ -134,6 +136,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             _waiters.Clear();
         }
         await _pruner.DisposeAsync().ConfigureAwait(false);
+        await _lingerPump.DisposeAsync().ConfigureAwait(false);
         _meter.Dispose();
         await CloseIdleAsync(closing).ConfigureAwait(false);
     }
