@@ -104,6 +104,7 @@ internal sealed partial class ConnectionBudget
                 if (TryGrant(demands, out _, reuseOnly: true) is { } own)
                 {
                     _waiters.Remove(node);
+                    RecordQueueGrant(node.Value);
                     node.Value.Completion.TrySetResult(own);
                 }
                 node = next;
@@ -113,6 +114,7 @@ internal sealed partial class ConnectionBudget
             if (grant is not null)
             {
                 _waiters.Remove(node);
+                RecordQueueGrant(node.Value);
                 node.Value.Completion.TrySetResult(grant);
             }
             else

@@ -88,9 +88,11 @@ internal sealed partial class ConnectionBudget
     /// <summary><paramref name="AheadOfQueue"/>: only the demands' own idle connections, lent while others wait.</summary>
     private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted, bool AheadOfQueue);
 
-    private sealed class Waiter(ConnectionDemand[] demands)
+    private sealed class Waiter(ConnectionDemand[] demands, DateTimeOffset since)
     {
         public ConnectionDemand[] Demands { get; } = demands;
+
+        public DateTimeOffset Since { get; } = since;
 
         public TaskCompletionSource<Grant> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -80,7 +80,9 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             grant = _waiters.Count == 0 ? TryGrant(demands, out _) : TryGrant(demands, out _, reuseOnly: true);
             if (grant is null)
             {
-                waiter = new Waiter(demands);
+                if (ExpectedWait() is var expected && expected > _limits.Wait / 4)
+                    throw Shed(expected);
+                waiter = new Waiter(demands, _clock.GetUtcNow());
                 waiter.Node = _waiters.AddLast(waiter);
                 Pump();
             }
@@ -166,23 +168,5 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         {
             throw new StorageException(StorageErrorCode.Unavailable, "The service is shutting down; retry later.", null, ex);
         }
-    }
-
-    // A pause that lets the queue drain a little: a connection is lent for milliseconds to seconds.
-    private const int RetryAfterMs = 1000;
-
-    private StorageException Exhausted(string? limit)
-    {
-        var (setting, value) = limit == nameof(PostgresOptions.MaxConnectionsPerPlugin)
-            ? ("Storage:Postgres:MaxConnectionsPerPlugin", _limits.MaxPerPlugin)
-            : ("Storage:Postgres:MaxConnections", _limits.MaxConnections);
-        var waitMs = (int)_limits.Wait.TotalMilliseconds;
-        return new StorageException(StorageErrorCode.Unavailable,
-            $"No database connection became free within Storage:Postgres:ConnectionWaitMs ({waitMs} ms); all {value} of {setting} are in use. Nothing was done; retry later.",
-            new Dictionary<string, object?>
-            {
-                ["setting"] = "Storage:Postgres:ConnectionWaitMs", ["wait_ms"] = waitMs, ["limit"] = setting, ["limit_value"] = value,
-                ["retry_after_ms"] = RetryAfterMs,
-            });
     }
 }

@@ -64,7 +64,7 @@ internal static class Fleet
         var peakSessions = await sessions;
         return new FleetResult(plugins, requests, retries, errors.Count, errors.FirstOrDefault(), requests / elapsed.TotalSeconds,
             histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0, elapsed.TotalSeconds,
-            ProcStats.PeakRssMegabytes(host.Pid), ProcStats.RssMegabytes(host.Pid), peakSessions);
+            ProcStats.PeakRssMegabytes(host.Pid), ProcStats.RssMegabytes(host.Pid), peakSessions, await LoginsAsync(postgres.ConnectionString));
     }
 
     private static IEnumerable<(string Subject, string Body)> Flow(string plugin) =>
@@ -106,6 +106,16 @@ internal static class Fleet
         return peak;
     }
 
+    // Sessions the server has started since it came up (pg_stat_database.sessions): each one is a login.
+    private static async Task<long> LoginsAsync(string connectionString)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2), CancellationToken.None); // backends flush their statistics at most once a second
+        await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
+        await connection.OpenAsync(CancellationToken.None);
+        await using var command = new NpgsqlCommand("SELECT sum(sessions)::bigint FROM pg_stat_database", connection);
+        return (long)(await command.ExecuteScalarAsync(CancellationToken.None))!;
+    }
+
     private static readonly TimeSpan RetryBudget = TimeSpan.FromMinutes(2);
 
     private static bool Retryable(string error) =>
@@ -123,11 +133,11 @@ internal static class Fleet
 
 /// <summary>What <c>--fleet</c> measured.</summary>
 internal sealed record FleetResult(int Plugins, long Requests, long Retries, int Errors, string? FirstError, double RequestsPerSecond,
-    double P50Ms, double P99Ms, double Seconds, double PeakRssMegabytes, double EndRssMegabytes, int PeakServerSessions)
+    double P50Ms, double P99Ms, double Seconds, double PeakRssMegabytes, double EndRssMegabytes, int PeakServerSessions, long Logins)
 {
     public string Line() =>
         string.Create(CultureInfo.InvariantCulture, $"fleet postgres (max_connections={Fleet.ServerMaxConnections}, host defaults): {Plugins} plugins at once, {Requests} requests in {Seconds:F1} s, ")
-        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE/RATE_LIMITED retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, ")
+        + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE/RATE_LIMITED retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, server logins {Logins}, ")
         + string.Create(CultureInfo.InvariantCulture, $"host RSS peak {PeakRssMegabytes:F0} MiB (end {EndRssMegabytes:F0} MiB)")
         + (FirstError is null ? "" : $"; first error: {FirstError}");
 }

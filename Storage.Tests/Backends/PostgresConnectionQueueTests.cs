@@ -5,11 +5,12 @@ using Storage.Tests.Infrastructure;
 namespace Storage.Tests.Backends;
 
 /// <summary>
-/// A plugin's next request reuses the connection it just gave back, even with other plugins queued
-/// (no new login), for a moment and a few times in a row at most: then the queue gets it.
+/// The queue for PostgreSQL connections: a plugin's next request reuses the connection it just gave
+/// back, even with other plugins queued (no new login), for a moment and a few times in a row at most;
+/// a request that would wait long is refused at once with a retry hint sized from the queue.
 /// </summary>
 [TestClass]
-public sealed class PostgresConnectionAffinityTests
+public sealed class PostgresConnectionQueueTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
     private static PostgresBudgetCluster? _cluster;
@@ -87,6 +88,42 @@ public sealed class PostgresConnectionAffinityTests
         }
         Assert.IsTrue(waiting.IsCompleted, $"b still waits after {turns} turns of a");
         Assert.AreEqual(8, turns, "a went ahead of the queue MaxStreak (8) times, then the queue got its connection");
+    }
+
+    [TestMethod]
+    public async Task A_request_that_would_wait_over_a_quarter_of_ConnectionWaitMs_is_refused_at_once_with_the_expected_wait()
+    {
+        var clock = new ManualClock();
+        await using var db = Cluster.Database(o => { o.MaxConnections = 2; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; o.ConnectionWaitMs = 60_000; }, clock);
+        var plugins = Enumerable.Range(0, 5).Select(_ => TestPlugins.New()).ToArray();
+        foreach (var plugin in plugins)
+            await (await db.OpenServiceAsync(plugin, None)).DisposeAsync();
+        await using var service = await db.OpenServiceAsync(plugins[0], None);
+        var held = await db.OpenPluginAsync(plugins[0], PluginAccess.Read, None);
+        var queued = plugins[1..4].Select(p => db.OpenPluginAsync(p, PluginAccess.Read, None).AsTask()).ToArray();
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == 3, "three requests to queue");
+
+        // The first grant from the queue comes 10 s after they queued: a newcomer behind the two
+        // still queued would wait about 2 x 10 s, over 60 s / 4.
+        clock.Advance(TimeSpan.FromSeconds(9));
+        await held.DisposeAsync();
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 1, "the held connection to be reset and idle");
+        clock.Advance(TimeSpan.FromSeconds(1)); // past its linger for its own plugin: the queue gets it
+        await using (await queued[0].WaitAsync(TimeSpan.FromMinutes(2)))
+        {
+            var refused = await Assert.ThrowsExactlyAsync<StorageException>(() => db.OpenPluginAsync(plugins[4], PluginAccess.Read, None).AsTask());
+            Assert.AreEqual(StorageErrorCode.Unavailable, refused.Code);
+            Assert.AreEqual(20_000, refused.Details["retry_after_ms"]);
+            Assert.AreEqual(2, refused.Details["queued"]);
+            StringAssert.Contains(refused.Message, "Storage:Postgres:ConnectionWaitMs (60000 ms)");
+            Assert.AreEqual(2, db.Budget.Waiting, "the refused request did not queue");
+        }
+        foreach (var next in queued[1..])
+        {
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 1, "the last connection to be reset and idle");
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await (await next.WaitAsync(TimeSpan.FromMinutes(2))).DisposeAsync();
+        }
     }
 
     private static async Task<object?> BackendPidAsync(PostgresDatabase db, PluginId plugin)
