@@ -52,7 +52,7 @@ internal sealed partial class ConnectionBudget
             }
             if (_open + opened + 1 - evicted.Count > _limits.MaxConnections)
             {
-                var victim = FindIdle(n => !Taken(n) && !Lingering(n.Value, now), newestFirst: false);
+                var victim = FindVictim(n => !Taken(n), now);
                 if (victim is null)
                 {
                     PumpAfterLinger(now);
@@ -142,7 +142,11 @@ internal sealed partial class ConnectionBudget
             try
             {
                 if (reused is null)
+                {
+                    var started = _clock.GetTimestamp();
                     connection = await demand.Pool.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    RecordLogin(_clock.GetElapsedTime(started));
+                }
                 else if (reused.Pool != demand.Pool)
                     await SwitchModeAsync(reused.Connection, demand.Pool.ReadOnly, cancellationToken).ConfigureAwait(false);
             }

@@ -14,17 +14,35 @@ internal sealed partial class ConnectionBudget
         return null;
     }
 
-    // A plugin's connection just given back is kept for that plugin's next request for a moment (Linger),
+    private TimeSpan _loginTime; // moving average of how long opening a physical connection takes
+
+    // A plugin's connection just given back is kept for that plugin's next request for a moment,
     // unless it already went back to its plugin ahead of the queue MaxStreak times in a row.
     private bool Lingering(IdleConnection idle, DateTimeOffset now) =>
-        idle.Pool.Plugin is not null && idle.Streak < _limits.MaxStreak && now - idle.Since < _limits.Linger;
+        idle.Pool.Plugin is not null && idle.Streak < _limits.MaxStreak && now - idle.Since < Linger;
+
+    // The moment is worth up to half a login: when logins get slow (hundreds of backends starting on
+    // a busy server), a plugin's next request is both slower to arrive and dearer to miss.
+    private TimeSpan Linger => TimeSpan.FromTicks(Math.Clamp(_loginTime.Ticks / 2, _limits.Linger.Ticks, Math.Max(_limits.Linger.Ticks, TimeSpan.TicksPerSecond)));
+
+    private void RecordLogin(TimeSpan took)
+    {
+        lock (_gate)
+            _loginTime = _loginTime == TimeSpan.Zero ? took : (_loginTime * 4 + took) / 5;
+    }
+
+    // Must be called under _gate: the least recently used idle connection that may be closed for someone
+    // else. A plugin's goes first: a service connection serves every plugin's next KV or migration request.
+    private LinkedListNode<IdleConnection>? FindVictim(Func<LinkedListNode<IdleConnection>, bool> free, DateTimeOffset now) =>
+        FindIdle(n => free(n) && n.Value.Pool.Plugin is not null && !Lingering(n.Value, now), newestFirst: false)
+        ?? FindIdle(n => free(n) && n.Value.Pool.Plugin is null, newestFirst: false);
 
     // Must be called under _gate: a waiter found only lingering connections to close; look again when the first stops lingering.
     private void PumpAfterLinger(DateTimeOffset now)
     {
         var first = _idle.Where(idle => Lingering(idle, now)).Select(idle => idle.Since).DefaultIfEmpty().Min();
         if (first != default)
-            _lingerPump.Change(first + _limits.Linger - now + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+            _lingerPump.Change(first + Linger - now + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
     }
 
     // Must be called under _gate. The taken connections stay counted until CloseIdleAsync closed them.
