@@ -2,7 +2,7 @@ namespace Storage.Core.Internal;
 
 /// <summary>
 /// The two ways a request is told to come back: it waited <c>ConnectionWaitMs</c> in vain, or the queue
-/// ahead of it is so long that it is refused at once. Refusing early matters as much as the wait: a
+/// ahead of it is so long that it would, and it is refused at once. Refusing early matters: a
 /// queued request holds one of the host's processing slots, and with hundreds of plugins starting at
 /// once the queue would otherwise take every slot, so that a plugin's next request could not even come
 /// in to reuse the connection it just gave back.
@@ -33,10 +33,10 @@ internal sealed partial class ConnectionBudget
     private StorageException Shed(TimeSpan expected)
     {
         var waitMs = (int)_limits.Wait.TotalMilliseconds;
-        var retryAfterMs = (int)Math.Min(Math.Max(expected.TotalMilliseconds, RetryAfterMs), Math.Max(waitMs, RetryAfterMs));
+        var retryAfterMs = (int)Math.Clamp(expected.TotalMilliseconds, RetryAfterMs, 2.0 * Math.Max(waitMs, RetryAfterMs));
         var queued = _waiters.Count;
         return new StorageException(StorageErrorCode.Unavailable,
-            $"All {_limits.PluginShare} plugin connections of Storage:Postgres:MaxConnections ({_limits.MaxConnections}) are busy and {queued} requests wait ahead, about {(int)expected.TotalMilliseconds} ms of waiting, over a quarter of Storage:Postgres:ConnectionWaitMs ({waitMs} ms). Nothing was done; retry in {retryAfterMs} ms.",
+            $"All {_limits.PluginShare} plugin connections of Storage:Postgres:MaxConnections ({_limits.MaxConnections}) are busy and {queued} requests wait ahead, about {(int)expected.TotalMilliseconds} ms of waiting, more than Storage:Postgres:ConnectionWaitMs ({waitMs} ms). Nothing was done; retry in {retryAfterMs} ms.",
             new Dictionary<string, object?>
             {
                 ["setting"] = "Storage:Postgres:ConnectionWaitMs", ["wait_ms"] = waitMs, ["limit"] = "Storage:Postgres:MaxConnections",

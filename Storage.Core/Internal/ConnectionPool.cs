@@ -7,6 +7,11 @@ namespace Storage.Core.Internal;
 /// plugin role's read or write connections. Identity is by reference; a purged plugin's pools are
 /// retired, so their connections are closed instead of being kept idle.
 /// </summary>
+/// <remarks>
+/// A plugin pool opens through an unpooled data source of its own (see <c>PostgresDatabase.CreatePluginSource</c>;
+/// it holds no connections, so it needs no disposing); the service's through the app's data source if one
+/// was given, else by connection string.
+/// </remarks>
 internal sealed class ConnectionPool(PluginId? plugin, string connectionString, bool resetOnReturn, bool readOnly = false, NpgsqlDataSource? dataSource = null)
 {
     private volatile bool _retired;
@@ -35,7 +40,7 @@ internal sealed class ConnectionPool(PluginId? plugin, string connectionString, 
     /// <summary>
     /// Opens a physical connection. Service connections of an app-supplied data source come from it
     /// (its authentication and callbacks apply) and get the service's <c>search_path</c> by a SET,
-    /// since the data source's connection string is not ours to change.
+    /// since the data source's connection string is not ours to change; a plugin pool's come from its own.
     /// </summary>
     public async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
     {
@@ -43,7 +48,7 @@ internal sealed class ConnectionPool(PluginId? plugin, string connectionString, 
         try
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (dataSource is not null)
+            if (dataSource is not null && Plugin is null)
             {
                 await using var command = new NpgsqlCommand("SET search_path = pg_catalog", connection);
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -141,7 +141,15 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
             // An array with NULL elements ({1,NULL}) reads as int?[] instead of failing; without NULLs it stays int[].
             ArrayNullabilityMode = ArrayNullabilityMode.PerInstance,
         };
-        return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true, readOnly);
+        // Npgsql would load the server's type catalog once per connection string, that is per plugin role:
+        // a heavy catalog query on every plugin's first login (56 ms instead of 31 ms on an idle machine) and
+        // a catalog copy kept per plugin. It would not help anyway: a plugin's own enum or composite type is
+        // created after that first login, so the copy never knows it (INVALID_REQUEST, "cast to text").
+        // Built-in types, their arrays, and domains (sent as their base type) read the same without it.
+        var source = new NpgsqlDataSourceBuilder(builder.ConnectionString)
+            .ConfigureTypeLoading(types => types.EnableTypeLoading(false))
+            .Build();
+        return new ConnectionPool(plugin, builder.ConnectionString, resetOnReturn: true, readOnly, source);
     }
 
     private async Task<BudgetedConnection> OpenAsync(ConnectionPool source, CancellationToken cancellationToken) =>
