@@ -1,4 +1,4 @@
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>Wire names and NATS micro status numbers of <see cref="StorageErrorCode"/>.</summary>
 public static class StorageErrorCodes
