@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Storage.Migrations;
+namespace Storage.Contracts;
 
 /// <summary>
 /// One migration: a version, the SQL that applies it and the SQL that undoes it. Either script may

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Storage.Sql;
+namespace Storage.Contracts;
 
 /// <summary><c>db.sql.&lt;plugin&gt;.query</c> request.</summary>
 public sealed record SqlQueryRequest(

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Storage.Migrations;
+namespace Storage.Contracts;
 
 /// <summary>Source-generated JSON metadata for the migration contracts (snake_case on the wire).</summary>
 [JsonSourceGenerationOptions(

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Storage.Rows;
+namespace Storage.Contracts;
 
 /// <summary>Source-generated JSON metadata for the row contracts (snake_case on the wire).</summary>
 [JsonSourceGenerationOptions(

@@ -1,8 +1,7 @@
 using System.Text.Json.Serialization;
-using Storage.Core;
-using Storage.Migrations.Internal;
+using Storage.Contracts.Internal;
 
-namespace Storage.Migrations;
+namespace Storage.Contracts;
 
 /// <summary>
 /// A migration script. On the wire it is either one SQL string for both backends or an object
@@ -13,7 +12,4 @@ public sealed record MigrationSql(string? Postgres, string? Sqlite)
 {
     /// <summary>The same SQL for both backends.</summary>
     public static MigrationSql Both(string sql) => new(sql, sql);
-
-    /// <summary>The script for <paramref name="provider"/>, or null when the migration has none for it.</summary>
-    public string? For(StorageProvider provider) => provider == StorageProvider.Postgres ? Postgres : Sqlite;
 }

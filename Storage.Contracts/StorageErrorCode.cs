@@ -1,4 +1,4 @@
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>The stable error codes of the wire contract. Their wire names never change.</summary>
 public enum StorageErrorCode

@@ -1,4 +1,4 @@
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>
 /// The one exception every tier raises for an expected failure. The host turns it into the

@@ -1,6 +1,4 @@
-using Storage.Core;
-
-namespace Storage.Migrations;
+namespace Storage.Contracts;
 
 /// <summary>
 /// Loads migrations from a folder for dev tools and tests: <c>NNN_name.up.sql</c> with an optional

@@ -1,4 +1,4 @@
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>Wire names and NATS micro status numbers of <see cref="StorageErrorCode"/>.</summary>
 public static class StorageErrorCodes
@@ -33,4 +33,19 @@ public static class StorageErrorCodes
         StorageErrorCode.Timeout => 504,
         _ => 500,
     };
+
+    /// <summary>The code whose wire name is <paramref name="wireName"/>; false for a name this version does not know.</summary>
+    public static bool TryParse(string? wireName, out StorageErrorCode code)
+    {
+        foreach (var candidate in Enum.GetValues<StorageErrorCode>())
+        {
+            if (string.Equals(candidate.WireName(), wireName, StringComparison.Ordinal))
+            {
+                code = candidate;
+                return true;
+            }
+        }
+        code = StorageErrorCode.Internal;
+        return false;
+    }
 }

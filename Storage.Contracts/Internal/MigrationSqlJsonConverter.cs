@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Storage.Migrations.Internal;
+namespace Storage.Contracts.Internal;
 
 /// <summary>Reads <c>up</c>/<c>down</c> as a string (both backends) or as <c>{"postgres","sqlite"}</c>; writes the object form.</summary>
 internal sealed class MigrationSqlJsonConverter : JsonConverter<MigrationSql>

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Storage.Kv;
+namespace Storage.Contracts;
 
 /// <summary>Source-generated JSON metadata for the KV contracts (snake_case on the wire).</summary>
 [JsonSourceGenerationOptions(

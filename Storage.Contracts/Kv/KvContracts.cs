@@ -1,9 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Storage.Core;
-using Storage.Kv.Internal;
+using Storage.Contracts.Internal;
 
-namespace Storage.Kv;
+namespace Storage.Contracts;
 
 /// <summary><c>db.kv.&lt;plugin&gt;.set</c> request.</summary>
 public sealed record KvSetRequest(

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>
 /// Writes timestamps the way the contract wants them on the wire: ISO-8601 in UTC with a <c>Z</c>

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
-namespace Storage.Rows;
+namespace Storage.Contracts;
 
 /// <summary><c>db.row.&lt;plugin&gt;.insert</c> request: <c>data</c> is one object or a list of objects.</summary>
 public sealed record RowInsertRequest(string? Table, JsonElement? Data);

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Storage.Kv.Internal;
+namespace Storage.Contracts.Internal;
 
 /// <summary>
 /// Reads any JSON value into a <see cref="JsonElement"/>, keeping an explicit JSON <c>null</c> as a

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Storage.Core;
 
-namespace Storage.Kv;
+namespace Storage.Contracts;
 
 /// <summary>One KV entry in an admin export.</summary>
 public sealed record KvExportEntry(

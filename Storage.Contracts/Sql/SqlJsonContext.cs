@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Storage.Sql;
+namespace Storage.Contracts;
 
 /// <summary>Source-generated JSON metadata for the SQL contracts (snake_case on the wire).</summary>
 [JsonSourceGenerationOptions(
