@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 using Storage.Tests.Infrastructure;
 
@@ -12,14 +11,12 @@ namespace Storage.Tests.Examples;
 [TestClass]
 public sealed partial class JsExampleTests
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(5);
-
     [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
     public async Task The_javascript_examples_pass_their_tests_against_a_real_host(string backend)
     {
-        var directory = ExamplesDirectory();
+        var directory = Path.Combine(ExampleProcess.ExamplesDirectory(), "js");
         var node = ProcessRunner.FindExecutable("node")
             ?? throw new AssertFailedException("node is not installed: apt-get install -y nodejs npm, then `npm ci` in examples/js (scripts/test.sh does both).");
         Assert.IsTrue(Directory.Exists(Path.Combine(directory, "node_modules", "nats")),
@@ -28,7 +25,7 @@ public sealed partial class JsExampleTests
         var trivia = TestPlugins.New("trivia").Value;
         await using var host = await PluginUsersHost.StartAsync(backend, [quoteDb, trivia]);
 
-        var (exitCode, output) = await RunAsync(node, ["--test"], directory, new Dictionary<string, string>
+        var (exitCode, output) = await ExampleProcess.RunAsync(node, ["--test"], directory, new Dictionary<string, string>
         {
             ["NATS_URL"] = host.Server.Url,
             ["QUOTE_DB_PLUGIN"] = quoteDb,
@@ -43,47 +40,6 @@ public sealed partial class JsExampleTests
         // Guards against a runner that found no test files: the three files hold 24 tests.
         Assert.IsGreaterThanOrEqualTo(20, int.Parse(passed.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), output);
         Assert.Contains("# fail 0", output);
-    }
-
-    private static string ExamplesDirectory()
-    {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Storage.sln")))
-            root = root.Parent;
-        Assert.IsNotNull(root, "the repository root (Storage.sln) is above the test assembly");
-        return Path.Combine(root.FullName, "examples", "js");
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments, string directory, IReadOnlyDictionary<string, string> environment)
-    {
-        var info = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = directory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-        };
-        foreach (var argument in arguments)
-            info.ArgumentList.Add(argument);
-        foreach (var (name, value) in environment)
-            info.Environment[name] = value;
-        using var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}.");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            return (-1, $"node --test did not finish within {Deadline}.\n{await stdout}{await stderr}");
-        }
-        return (process.ExitCode, await stdout + await stderr);
     }
 
     [GeneratedRegex(@"^# pass (\d+)$", RegexOptions.Multiline)]
