@@ -70,12 +70,13 @@ internal sealed class StorageClientCore : IStorageClient
             try
             {
                 var reply = await Transport.RequestAsync(subject, body, Options.RequestTimeout, cancellationToken).ConfigureAwait(false);
-                if (ErrorReplies.TryRead(reply.Span) is not { } error)
+                if (ErrorReply.TryRead(reply.Span) is not { } error)
                     return reply;
                 failure = error;
             }
-            catch (TimeoutException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (TimeoutException ex)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 failure = new StorageException(StorageErrorCode.Timeout,
                     $"No reply on {subject} within {Options.RequestTimeout.TotalMilliseconds:0} ms (StorageClientOptions.RequestTimeout), attempt {attempt} of {Options.MaxAttempts}.",
                     new Dictionary<string, object?> { ["limit_ms"] = (long)Options.RequestTimeout.TotalMilliseconds, ["attempts"] = attempt }, ex);

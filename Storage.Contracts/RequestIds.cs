@@ -1,10 +1,9 @@
 using System.Text.Json;
-using Storage.Core;
 
-namespace Storage.Host.Nats;
+namespace Storage.Contracts;
 
 /// <summary>Finds and checks a top-level <c>request_id</c> in a request body without parsing the rest.</summary>
-internal static class RequestIds
+public static class RequestIds
 {
     /// <summary>The longest <c>request_id</c>, in characters (Unicode code points).</summary>
     public const int MaxLength = 128;

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 
-namespace Storage.Core;
+namespace Storage.Contracts;
 
 /// <summary>
 /// The validated name of a plugin (<c>^[a-z][a-z0-9_-]{0,62}$</c>). It is taken only from the NATS

@@ -1,17 +1,17 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
-using Storage.Core;
 
-namespace Storage.Host.Nats;
+namespace Storage.Contracts;
 
 /// <summary>
 /// Writes the contract's failure body: <c>{"error": {"code", "message", "details"}}</c>. Messages
 /// and detail values may echo what a plugin sent (a field name, a value), so they are cut to
 /// <see cref="MaxMessageChars"/> and <see cref="MaxDetailChars"/>; the whole body always fits the
-/// byte limit it is given (the NATS server's <c>max_payload</c> less headers).
+/// byte limit it is given (the NATS server's <c>max_payload</c> less headers). The client reads it
+/// back with <see cref="TryRead"/>, so both sides share one definition of the shape.
 /// </summary>
-internal static class ErrorReply
+public static partial class ErrorReply
 {
     /// <summary>The longest message kept, in UTF-16 characters; longer ones are cut with a marker.</summary>
     public const int MaxMessageChars = 1024;
@@ -24,6 +24,10 @@ internal static class ErrorReply
 
     private static readonly Dictionary<string, object?> NoDetails = [];
 
+    // Text as it is (quotes in messages stay 'key'): replies are JSON for NATS clients, never embedded in HTML.
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The failure body for <paramref name="error"/>, at most <paramref name="maxBytes"/> long (details dropped first).</summary>
     public static byte[] Serialize(StorageException error, long maxBytes = long.MaxValue)
     {
         var body = Write(error, MaxMessageChars, withDetails: true);
@@ -45,7 +49,7 @@ internal static class ErrorReply
     private static byte[] Write(StorageException error, int messageChars, bool withDetails)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
             writer.WriteStartObject("error");

@@ -1,14 +1,17 @@
 using System.Text.Json;
 
-namespace Storage.Client.Internal;
+namespace Storage.Contracts;
 
-/// <summary>Reads the contract's failure body <c>{"error": {"code", "message", "details"}}</c> into a <see cref="StorageException"/>.</summary>
-internal static class ErrorReplies
+public static partial class ErrorReply
 {
-    /// <summary>The error of a failure reply; null for a success reply (no top-level <c>error</c> object).</summary>
+    /// <summary>
+    /// The error of a failure reply as a <see cref="StorageException"/> (detail numbers as <see cref="long"/>
+    /// or <see cref="double"/>, lists and objects as <see cref="JsonElement"/>); null for a success reply.
+    /// A code this version does not know is <see cref="StorageErrorCode.Internal"/> with the wire name in <c>details.code</c>.
+    /// </summary>
     public static StorageException? TryRead(ReadOnlySpan<byte> reply)
     {
-        if (!LooksLikeError(reply))
+        if (!StartsWithError(reply))
             return null;
         using var document = JsonDocument.Parse(reply.ToArray());
         if (!document.RootElement.TryGetProperty("error", out var error) || error.ValueKind != JsonValueKind.Object)
@@ -17,15 +20,17 @@ internal static class ErrorReplies
         var message = error.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString()! : "The service reported an error.";
         var details = new Dictionary<string, object?>(StringComparer.Ordinal);
         if (error.TryGetProperty("details", out var d) && d.ValueKind == JsonValueKind.Object)
+        {
             foreach (var property in d.EnumerateObject())
                 details[property.Name] = Scalar(property.Value);
+        }
         if (!StorageErrorCodes.TryParse(wireName, out var code))
-            details["code"] = wireName; // A code newer than this client: kept, reported as INTERNAL.
+            details["code"] = wireName;
         return new StorageException(code, message, details);
     }
 
-    // Success replies never start with an "error" member; skip parsing them twice.
-    private static bool LooksLikeError(ReadOnlySpan<byte> reply)
+    // Success replies never have an "error" member; this skips parsing them twice.
+    private static bool StartsWithError(ReadOnlySpan<byte> reply)
     {
         var reader = new Utf8JsonReader(reply);
         try
@@ -42,7 +47,7 @@ internal static class ErrorReplies
         }
         catch (JsonException)
         {
-            // Not JSON: handled by the caller's parse, which reports it.
+            // Not JSON: the caller's own parse reports it.
         }
         return false;
     }
