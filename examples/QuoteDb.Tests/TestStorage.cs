@@ -1,4 +1,5 @@
 using Storage.Client;
+using Storage.Testing;
 
 [assembly: DoNotParallelize]
 
@@ -13,7 +14,7 @@ internal static class TestStorage
     public static async Task<IStorageClient> StartAsync(string plugin)
     {
         if (Environment.GetEnvironmentVariable("NATS_URL") is not { Length: > 0 } url)
-            throw new InvalidOperationException("twin not merged yet");
+            return await InProcessStorage.StartAsync(plugin);
         var prefix = plugin.ToUpperInvariant().Replace('-', '_');
         var name = Environment.GetEnvironmentVariable(prefix + "_PLUGIN") ?? plugin;
         var password = Environment.GetEnvironmentVariable(prefix + "_PASSWORD");
