@@ -16,17 +16,18 @@ public static class StorageClient
     public static async Task<IStorageClient> ConnectAsync(string plugin, StorageClientOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new StorageClientOptions();
-        var client = Create(plugin, NatsTransport.Open(plugin, options), options);
+        options.Validate();
+        var transport = NatsTransport.Open(plugin, options);
         try
         {
-            await ((NatsTransport)((StorageClientCore)client).Transport).ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await transport.ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await client.DisposeAsync().ConfigureAwait(false);
+            await transport.DisposeAsync().ConfigureAwait(false);
             throw;
         }
-        return client;
+        return Create(plugin, transport, options);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed class StorageClientOptions
 
     /// <summary>
     /// How values, rows and SQL rows are (de)serialized: by default snake_case property names,
-    /// case-insensitive reads, nulls not written, reflection-based. For trimming or native AOT set a
+    /// case-insensitive reads, nulls not written, timestamps in the contract's UTC form, reflection-based. For trimming or native AOT set a
     /// <c>TypeInfoResolver</c> (your source-generated <c>JsonSerializerContext</c>) here.
     /// </summary>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = DefaultJsonOptions();
@@ -49,6 +49,7 @@ public sealed class StorageClientOptions
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DictionaryKeyPolicy = null,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new UtcTimestampJsonConverter() },
     };
 
     internal void Validate()

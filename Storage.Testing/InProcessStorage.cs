@@ -64,9 +64,9 @@ public sealed class InProcessStorage : IStorageClient
         var services = new ServiceCollection();
         services.AddPluginStorage(options =>
         {
-            options.Provider = StorageProvider.Sqlite;
             options.Sqlite.Directory = directory;
             configure?.Invoke(options);
+            options.Provider = StorageProvider.Sqlite;
         }).AddKv().AddRows().AddSql().AddMigrations();
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         var transport = new InProcessTransport(provider.GetRequiredService<IKvStore>(), provider.GetRequiredService<IRowStore>(),

@@ -39,6 +39,12 @@ internal sealed class NatsTransport(INatsConnection connection, bool owned) : IS
             throw new StorageException(StorageErrorCode.Unavailable, $"No storage service is listening on {subject}; is the host running?",
                 new Dictionary<string, object?> { ["subject"] = subject }, ex);
         }
+        catch (NatsPayloadTooLargeException ex)
+        {
+            throw new StorageException(StorageErrorCode.TooLarge,
+                $"The request is {body.Length} bytes, more than the NATS server's max_payload accepts; send less (fewer rows per insert, a smaller value).",
+                new Dictionary<string, object?> { ["actual_bytes"] = body.Length }, ex);
+        }
         catch (NatsException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw new StorageException(StorageErrorCode.Unavailable, $"NATS could not deliver the request on {subject}: {ex.Message}",

@@ -20,6 +20,12 @@ internal sealed class InProcessTransport : IStorageTransport
     private delegate Task<byte[]> Handler(PluginId plugin, ReadOnlyMemory<byte> body, CancellationToken cancellationToken);
 
     private readonly Dictionary<string, Dictionary<string, (bool IsWrite, Handler Handler)>> _tiers;
+    /// <summary>The nats-server's default <c>max_payload</c>: a request or reply the NATS path could not carry fails here too.</summary>
+    public const int MaxPayloadBytes = 1024 * 1024;
+
+    // The host keeps this much of max_payload free for a reply's headers.
+    private const int HeaderHeadroomBytes = 512;
+
     private readonly TwinIdempotency _idempotency;
 
     public InProcessTransport(IKvStore kv, IRowStore rows, ISqlRunner sql, IMigrator migrator, TimeProvider clock)
@@ -64,6 +70,11 @@ internal sealed class InProcessTransport : IStorageTransport
     {
         ArgumentNullException.ThrowIfNull(subject);
         cancellationToken.ThrowIfCancellationRequested();
+        // The NATS client refuses such a request before sending it (the client maps that to TOO_LARGE); so does the twin.
+        if (body.Length > MaxPayloadBytes)
+            throw new StorageException(StorageErrorCode.TooLarge,
+                $"The request is {body.Length} bytes, more than the NATS server's max_payload accepts; send less (fewer rows per insert, a smaller value).",
+                new Dictionary<string, object?> { ["actual_bytes"] = body.Length });
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         try
@@ -78,7 +89,7 @@ internal sealed class InProcessTransport : IStorageTransport
             var reply = requestId is null || !endpoint.IsWrite
                 ? await endpoint.Handler(plugin, body, deadline.Token).ConfigureAwait(false)
                 : await _idempotency.GetOrRunAsync(subject, requestId, body, () => endpoint.Handler(plugin, body, deadline.Token)).ConfigureAwait(false);
-            return reply;
+            return RequireFits(reply);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -91,6 +102,17 @@ internal sealed class InProcessTransport : IStorageTransport
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    // The host's rule: no reply exceeds what the nats-server accepts.
+    private static byte[] RequireFits(byte[] reply)
+    {
+        const int limit = MaxPayloadBytes - HeaderHeadroomBytes;
+        if (reply.Length > limit)
+            throw new StorageException(StorageErrorCode.TooLarge,
+                $"The reply is {reply.Length} bytes; the NATS server accepts at most {limit} bytes per reply (its max_payload of {MaxPayloadBytes} less room for headers). Ask for less (limit, fields, max_rows).",
+                new Dictionary<string, object?> { ["limit_bytes"] = limit, ["actual_bytes"] = reply.Length, ["max_payload"] = MaxPayloadBytes });
+        return reply;
+    }
 
     // The host's mapping: provider errors translated in one place; a deadline is TIMEOUT; anything else INTERNAL, generic.
     private static StorageException ToStorageException(Exception ex, bool pastDeadline, TimeSpan timeout)

@@ -35,6 +35,23 @@ public sealed class DependencyTests
     }
 
     [TestMethod]
+    public void The_client_references_only_contracts_and_no_database_package()
+    {
+        CollectionAssert.AreEquivalent(new[] { "Storage.Contracts" }, OurReferences("Storage.Client"));
+        var names = Assembly.Load("Storage.Client").GetReferencedAssemblies().Select(r => r.Name!).ToList();
+        foreach (var forbidden in new[] { "Npgsql", "Microsoft.Data.Sqlite", "SQLitePCL", "linq2db", "DbUp" })
+            Assert.IsFalse(names.Any(n => n.StartsWith(forbidden, StringComparison.OrdinalIgnoreCase)), $"Storage.Client references {forbidden}");
+    }
+
+    [TestMethod]
+    public void The_twin_references_the_client_and_the_tiers_but_not_the_host()
+    {
+        var ours = OurReferences("Storage.Testing");
+        CollectionAssert.IsSubsetOf(new[] { "Storage.Client", "Storage.Kv", "Storage.Rows", "Storage.Sql", "Storage.Migrations" }, ours);
+        CollectionAssert.DoesNotContain(ours, "Storage.Host");
+    }
+
+    [TestMethod]
     public void Tiers_and_core_know_nothing_of_nats()
     {
         foreach (var name in Tiers.Append("Storage.Core").Append("Storage.Contracts"))

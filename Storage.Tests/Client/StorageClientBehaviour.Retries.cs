@@ -23,6 +23,22 @@ public abstract partial class StorageClientBehaviour
     }
 
     [TestMethod]
+    public async Task A_request_id_reused_with_another_body_is_conflict_and_concurrent_incrs_all_count()
+    {
+        await using var storage = await ConnectAsync(NewPlugin(), Options());
+        var counts = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => storage.Kv.IncrAsync("n")));
+        ((Storage.Client.Internal.StorageClientCore)storage).NewRequestId = () => "same-id";
+
+        await storage.Kv.SetAsync("a", 1);
+        var error = await Assert.ThrowsAsync<StorageException>(() => storage.Kv.SetAsync("a", 2));
+
+        CollectionAssert.AreEquivalent(Enumerable.Range(1, 40).Select(i => (long)i).ToList(), counts);
+        Assert.AreEqual(StorageErrorCode.Conflict, error.Code);
+        Assert.AreEqual("request_id", error.Details["field"]);
+        Assert.AreEqual(1, (await storage.Kv.GetAsync<int>("a"))!.Value);
+    }
+
+    [TestMethod]
     public async Task Reads_carry_no_request_id_and_are_retried_too()
     {
         ScriptedTransport? script = null;
@@ -83,6 +99,20 @@ public abstract partial class StorageClientBehaviour
         Assert.IsEmpty(script!.Sent);
         await Assert.ThrowsAsync<OperationCanceledException>(async () => await storage.Rows.DescribeAsync(cancellationToken: during.Token));
         Assert.HasCount(1, script.Sent, "canceled in the minute-long backoff, no second attempt");
+    }
+
+    [TestMethod]
+    public async Task A_request_over_max_payload_and_a_value_over_the_kv_limit_are_too_large_and_not_retried()
+    {
+        ScriptedTransport? script = null;
+        await using var storage = await ConnectAsync(NewPlugin(), Options(), t => script = new ScriptedTransport(t));
+
+        var request = await Assert.ThrowsAsync<StorageException>(() => storage.Kv.SetAsync("big", new string('x', 2 * 1024 * 1024)));
+        var value = await Assert.ThrowsAsync<StorageException>(() => storage.Kv.SetAsync("big", new string('x', 100 * 1024)));
+
+        Assert.AreEqual(StorageErrorCode.TooLarge, request.Code);
+        Assert.AreEqual(StorageErrorCode.TooLarge, value.Code);
+        Assert.HasCount(2, script!.Sent, "one attempt each");
     }
 
     [TestMethod]

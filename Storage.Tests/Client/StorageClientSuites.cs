@@ -44,15 +44,3 @@ public sealed class StorageClientInProcessTests : StorageClientBehaviour
     private protected override Task<IStorageClient> ConnectAsync(string plugin, StorageClientOptions options, Func<IStorageTransport, IStorageTransport>? wrap = null) =>
         Task.FromResult(wrap is null ? _storage!.ClientFor(plugin, options) : StorageClient.Create(plugin, wrap(_storage!.Transport), options));
 }
-
-/// <summary>Clients of the test hosts' nats-servers (no auth): the public path, or a wrapped transport.</summary>
-internal static class NatsClients
-{
-    public static async Task<IStorageClient> ConnectAsync(string backend, string plugin, StorageClientOptions options, Func<IStorageTransport, IStorageTransport>? wrap)
-    {
-        options.Url = (await TestHosts.ServerAsync(backend)).Url;
-        return wrap is null
-            ? await StorageClient.ConnectAsync(plugin, options)
-            : StorageClient.Create(plugin, wrap(NatsTransport.Open(plugin, options)), options);
-    }
-}
