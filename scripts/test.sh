@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the whole test suite with coverage. Installs what the tests need (nats-server, PostgreSQL
-# binaries) with apt when missing; the tests themselves start a throwaway nats-server and
+# binaries, node and npm for the JavaScript examples) with apt when missing, and the examples' npm
+# packages with `npm ci`; the tests themselves start a throwaway nats-server and
 # PostgreSQL cluster on free loopback ports. Ends with "N passed, N failed" and the line coverage.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 need_apt=()
 command -v nats-server >/dev/null 2>&1 || need_apt+=(nats-server)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_apt+=(postgresql)
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "Installing ${need_apt[*]} with apt..."
   # The tests run their own clusters: do not let the package create and start a default one.
@@ -16,6 +18,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   echo "create_main_cluster = false" | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null || exit 1
 fi
+
+# Storage.Tests/Examples runs the JavaScript examples' own tests against a real host.
+(cd examples/js && npm ci --no-audit --no-fund --loglevel=error) || { echo "npm ci in examples/js failed"; exit 1; }
 
 RESULTS="TestResults/run-$(date +%s)"
 mkdir -p "$RESULTS"

@@ -39,9 +39,9 @@ internal static partial class StartupRetry
     private static string Describe(Exception ex)
     {
         var root = ex.GetBaseException().Message.TrimEnd('.') + ".";
-        return ex is Storage.Core.StorageException storage && !storage.Message.Contains(root.TrimEnd('.'), StringComparison.Ordinal)
+        return ex is Storage.Contracts.StorageException storage && !storage.Message.Contains(root.TrimEnd('.'), StringComparison.Ordinal)
             ? $"{storage.Message} {root}"
-            : ex is Storage.Core.StorageException ? ex.Message : root;
+            : ex is Storage.Contracts.StorageException ? ex.Message : root;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Dependency} is not reachable yet ({Reason}); retrying")]

@@ -63,7 +63,7 @@ internal static partial class MigrationValidation
         if (sql is null)
             return null;
         var name = provider.WireName();
-        return sql.For(provider)
+        return (provider == StorageProvider.Postgres ? sql.Postgres : sql.Sqlite)
             ?? throw StorageException.InvalidField(field, $"Field '{field}' has no '{name}' script; give one SQL string or both 'postgres' and 'sqlite'.");
     }
 

@@ -90,7 +90,7 @@ public sealed class KvTtlTests
         var plugin = TestPlugins.New();
         var old = await kv.Store.SetAsync(plugin, new KvSetRequest("k", Json("1"), Ttl: 1), None);
         kv.Clock.Advance(PastTtl);
-        await ExpectErrorAsync(Core.StorageErrorCode.Conflict, () => kv.Store.SetAsync(plugin, new KvSetRequest("k", Json("2"), IfRevision: old.Revision), None));
+        await ExpectErrorAsync(StorageErrorCode.Conflict, () => kv.Store.SetAsync(plugin, new KvSetRequest("k", Json("2"), IfRevision: old.Revision), None));
         var fresh = await kv.Store.SetAsync(plugin, new KvSetRequest("k", Json("3"), IfAbsent: true), None);
         var got = await kv.Store.GetAsync(plugin, new KvGetRequest("k"), None);
         Assert.AreEqual("3", got.Value!.Value.GetRawText());

@@ -23,7 +23,7 @@ public sealed class RowSecurityTests
         await RunAsync(backend, other, $"CREATE TABLE secrets ({IdColumn(backend)}, v TEXT)");
         await store.InsertAsync(other, new RowInsertRequest("secrets", Json("""{"v":"s"}""")), None);
         // Touch the KV tier so its service table exists in the plugin's scope.
-        await TestBackends.Get<Storage.Kv.IKvStore>(backend).SetAsync(plugin, new Storage.Kv.KvSetRequest("k", Json("1")), None);
+        await TestBackends.Get<Storage.Kv.IKvStore>(backend).SetAsync(plugin, new KvSetRequest("k", Json("1")), None);
 
         string[] names =
         [

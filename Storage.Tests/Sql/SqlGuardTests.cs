@@ -38,7 +38,7 @@ public sealed class SqlGuardTests
         foreach (var query in Common)
         {
             var error = await Assert.ThrowsExactlyAsync<StorageException>(
-                () => runner.QueryAsync(plugin, new Storage.Sql.SqlQueryRequest(query, AllowWrite: allowWrite), CancellationToken.None), query);
+                () => runner.QueryAsync(plugin, new SqlQueryRequest(query, AllowWrite: allowWrite), CancellationToken.None), query);
             Assert.AreEqual(StorageErrorCode.Forbidden, error.Code, query);
             StringAssert.Contains(error.Message, "SELECT", query);
             StringAssert.Contains(error.Message, "db.migrate", query);

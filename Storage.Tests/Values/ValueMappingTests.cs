@@ -125,7 +125,7 @@ public sealed class ValueMappingTests
         }
     }
 
-    private static async Task<Storage.Core.PluginId> FilledAsync(string backend, string create, string insert)
+    private static async Task<PluginId> FilledAsync(string backend, string create, string insert)
     {
         var plugin = TestPlugins.New("val");
         var migration = new JsonObject { ["action"] = "apply", ["migrations"] = new JsonArray(new JsonObject { ["version"] = "001", ["up"] = create }) };

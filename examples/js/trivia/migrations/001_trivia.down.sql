@@ -1,0 +1,2 @@
+DROP TABLE trivia_stats;
+DROP TABLE trivia_rounds;

@@ -1,0 +1,1 @@
+DROP INDEX trivia_stats_wins;
