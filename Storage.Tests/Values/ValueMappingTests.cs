@@ -103,6 +103,21 @@ public sealed class ValueMappingTests
     }
 
     [TestMethod]
+    public async Task Postgres_builtin_types_read_as_text_domains_as_their_base_and_a_plugins_enum_asks_for_a_cast()
+    {
+        var plugin = await FilledAsync(Backend.Postgres,
+            "CREATE TYPE mood AS ENUM ('sad', 'happy'); CREATE DOMAIN score AS integer CHECK (VALUE >= 0); CREATE TABLE o (id integer PRIMARY KEY, ip inet, r int4range, s score, m mood)",
+            "INSERT INTO o VALUES (1, '192.168.0.1', '[1,5)', 7, 'happy')");
+
+        var sql = await AdminTestData.SucceedAsync(Backend.Postgres, $"db.sql.{plugin}.query", """{"query":"SELECT ip, r, s, m::text AS m FROM o"}""");
+        Assert.AreEqual("""{"ip":"192.168.0.1","r":"[1,5)","s":7,"m":"happy"}""", sql["rows"][0].GetRawText());
+
+        var reply = await TestHosts.RequestAsync(Backend.Postgres, $"db.sql.{plugin}.query", """{"query":"SELECT m FROM o"}""");
+        Assert.AreEqual("INVALID_REQUEST", reply.ErrorCode, reply.Body.ToString());
+        StringAssert.Contains(reply.Body.GetProperty("error").GetProperty("message").GetString(), "Column 'm'");
+    }
+
+    [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
     public async Task A_row_stops_at_the_value_that_passes_the_result_cap(string backend)
