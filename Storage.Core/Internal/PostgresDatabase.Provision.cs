@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using LinqToDB;
+using LinqToDB.Async;
 using Npgsql;
 
 namespace Storage.Core.Internal;
@@ -120,14 +122,13 @@ internal sealed partial class PostgresDatabase
     private static async Task<Dictionary<PluginId, PluginRole>> FindPluginsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
         IReadOnlyList<PluginId> plugins, CancellationToken cancellationToken = default)
     {
-        await using var find = new NpgsqlCommand(
-            $"SELECT plugin, schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = ANY(@p)", connection, transaction);
-        find.Parameters.AddWithValue("p", plugins.Select(p => p.Value).ToArray());
-        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var data = PluginConnectionData.Open(StorageProvider.Postgres, connection, transaction);
+        var names = plugins.Select(p => p.Value).ToArray();
+        var rows = await data.GetTable<PluginRow>().Where(p => names.Contains(p.Plugin)).ToListAsync(cancellationToken).ConfigureAwait(false);
         var found = new Dictionary<PluginId, PluginRole>();
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            if (PluginId.TryParse(reader.GetString(0), out var id))
-                found[id] = new PluginRole(reader.GetString(1), reader.GetString(2), reader.GetString(3));
+        foreach (var row in rows)
+            if (PluginId.TryParse(row.Plugin, out var id))
+                found[id] = new PluginRole(row.SchemaName, row.RoleName, row.Password);
         return found;
     }
 
