@@ -82,7 +82,7 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
     /// A tier's state for this physical connection (its prepared commands): kept with a pooled SQLite
     /// connection across rentals and disposed when it closes; elsewhere disposed with this object.
     /// </summary>
-    internal T State<T>(Func<PluginConnection, T> create) where T : class, IDisposable
+    public T State<T>(Func<PluginConnection, T> create) where T : class, IDisposable
     {
         var current = _pooled is null ? _state : _pooled.State;
         if (current is T existing)

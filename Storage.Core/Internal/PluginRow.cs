@@ -1,5 +1,6 @@
 using LinqToDB.Mapping;
 
+using Storage.Core.Providers;
 namespace Storage.Core.Internal;
 
 /// <summary>A row of the plugin registry <c>_storage.plugins</c> (PostgreSQL): the schema and login role the service created.</summary>

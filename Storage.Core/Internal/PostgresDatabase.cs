@@ -6,6 +6,7 @@ using LinqToDB;
 using LinqToDB.Async;
 using Npgsql;
 
+using Storage.Core.Providers;
 namespace Storage.Core.Internal;
 
 /// <summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using LinqToDB;
 using LinqToDB.Async;
 using LinqToDB.Data;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 
