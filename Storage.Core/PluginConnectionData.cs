@@ -3,8 +3,6 @@ using LinqToDB;
 using LinqToDB.Data;
 using LinqToDB.DataProvider.PostgreSQL;
 using LinqToDB.DataProvider.SQLite;
-using LinqToDB.Mapping;
-using Microsoft.Data.Sqlite;
 
 namespace Storage.Core;
 
@@ -30,27 +28,6 @@ public static class PluginConnectionData
         return Open(connection.Provider, connection.Connection, transaction);
     }
 
-    /// <summary>
-    /// Runs one query through linq2db on a private in-memory SQLite database. linq2db's first query in a
-    /// process pays its one-time set-up (JIT, mapping, expression compilation: seconds on a loaded machine,
-    /// measured 8-11 s at load 35 on 2 cores, against 30-130 ms for the next one); a host calls this once at
-    /// start so that no request, such as a plugin's first migration after a restart, pays it.
-    /// </summary>
-    public static void WarmUp()
-    {
-        using var connection = new SqliteConnection("Data Source=:memory:");
-        connection.Open();
-        using (var create = connection.CreateCommand())
-        {
-            create.CommandText = "CREATE TABLE warm_up (name TEXT PRIMARY KEY, at INTEGER)";
-            create.ExecuteNonQuery();
-        }
-        using var data = Open(StorageProvider.Sqlite, connection);
-        data.Insert(new WarmUpRow { Name = "a", At = 1 });
-        _ = data.GetTable<WarmUpRow>().Where(r => r.Name != "" && r.At > 0).OrderBy(r => r.Name).ToList();
-        data.GetTable<WarmUpRow>().Where(r => r.Name == "a").Delete();
-    }
-
     internal static DataConnection Open(StorageProvider provider, DbConnection connection, DbTransaction? transaction = null)
     {
         var options = provider == StorageProvider.Postgres ? Postgres : Sqlite;
@@ -59,12 +36,5 @@ public static class PluginConnectionData
             ? options.UseConnection(dataProvider, connection, disposeConnection: false)
             : options.UseTransaction(dataProvider, transaction);
         return new DataConnection(options);
-    }
-
-    [Table("warm_up")]
-    private sealed class WarmUpRow
-    {
-        [Column("name"), PrimaryKey] public string Name { get; set; } = "";
-        [Column("at")] public long At { get; set; }
     }
 }

@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
-using LinqToDB;
-using LinqToDB.Async;
 using Npgsql;
-
 using Storage.Core.Providers;
+
 namespace Storage.Core.Internal;
 
 /// <summary>
@@ -123,13 +121,14 @@ internal sealed partial class PostgresDatabase
     private static async Task<Dictionary<PluginId, PluginRole>> FindPluginsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction,
         IReadOnlyList<PluginId> plugins, CancellationToken cancellationToken = default)
     {
-        await using var data = PluginConnectionData.Open(StorageProvider.Postgres, connection, transaction);
-        var names = plugins.Select(p => p.Value).ToArray();
-        var rows = await data.GetTable<PluginRow>().Where(p => names.Contains(p.Plugin)).ToListAsync(cancellationToken).ConfigureAwait(false);
+        await using var find = new NpgsqlCommand(
+            $"SELECT plugin, schema_name, role_name, password FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = ANY(@p)", connection, transaction);
+        find.Parameters.AddWithValue("p", plugins.Select(p => p.Value).ToArray());
+        await using var reader = await find.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var found = new Dictionary<PluginId, PluginRole>();
-        foreach (var row in rows)
-            if (PluginId.TryParse(row.Plugin, out var id))
-                found[id] = new PluginRole(row.SchemaName, row.RoleName, row.Password);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (PluginId.TryParse(reader.GetString(0), out var id))
+                found[id] = new PluginRole(reader.GetString(1), reader.GetString(2), reader.GetString(3));
         return found;
     }
 

@@ -36,8 +36,6 @@ internal sealed partial class StorageService(
         var nats = options.Value;
         await StartupRetry.RunAsync($"the {database.Provider} database", "Check Storage:Provider and its connection settings.",
             storageOptions.Value.ConnectRetrySeconds, logger, async ct => { await database.CheckAsync(ct).ConfigureAwait(false); return 0; }, cancellationToken).ConfigureAwait(false);
-        // Before any endpoint answers: linq2db's one-time set-up must not land on a request.
-        await Task.Run(PluginConnectionData.WarmUp, cancellationToken).ConfigureAwait(false);
         var url = RedactedUrl(nats.Url);
         _connection = await StartupRetry.RunAsync($"NATS at {url}", "Check Nats:Url, Nats:User and Nats:Password.",
             nats.ConnectRetrySeconds, logger, ConnectAsync, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,4 @@
 using System.Globalization;
-using LinqToDB;
-using LinqToDB.Async;
 using Storage.Core;
 
 namespace Storage.Migrations.Internal;
@@ -12,17 +10,24 @@ internal static class JournalReader
         ProviderErrors.GuardAsync<IReadOnlyList<JournalEntry>>(async () =>
         {
             // PostgreSQL: the service's own journal table, on a service connection; SQLite: the plugin file's.
-            await using var data = connection.Data(transaction);
-            if (connection.Provider == StorageProvider.Postgres)
+            await using var command = connection.Provider == StorageProvider.Postgres
+                ? connection.CreateCommand(
+                    "SELECT version, position, checksum, down_script, applied_at, duration_ms FROM _storage.migration_journal WHERE schema_name = @schema ORDER BY position",
+                    transaction).With("schema", connection.Schema)
+                : connection.CreateCommand(
+                    $"SELECT version, position, checksum, down_script, applied_at, duration_ms FROM {connection.Qualify(ServiceTables.Migrations)} ORDER BY position",
+                    transaction);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var entries = new List<JournalEntry>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                var schema = connection.Schema;
-                var rows = await data.GetTable<PostgresJournalRow>().Where(j => j.SchemaName == schema).OrderBy(j => j.Position)
-                    .ToListAsync(cancellationToken).ConfigureAwait(false);
-                return [.. rows.Select(r => new JournalEntry(r.Version, r.Position, r.Checksum, r.DownScript,
-                    DateTime.SpecifyKind(r.AppliedAt, DateTimeKind.Utc), r.DurationMs))];
+                var appliedAt = connection.Provider == StorageProvider.Postgres
+                    ? DateTime.SpecifyKind(reader.GetDateTime(4), DateTimeKind.Utc)
+                    : DateTime.Parse(reader.GetString(4), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
+                entries.Add(new JournalEntry(
+                    reader.GetString(0), reader.GetInt64(1), reader.GetString(2),
+                    reader.IsDBNull(3) ? null : reader.GetString(3), appliedAt, reader.GetInt64(5)));
             }
-            var entries = await data.GetTable<SqliteJournalRow>().OrderBy(j => j.Position).ToListAsync(cancellationToken).ConfigureAwait(false);
-            return [.. entries.Select(r => new JournalEntry(r.Version, r.Position, r.Checksum, r.DownScript,
-                DateTime.Parse(r.AppliedAt, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), r.DurationMs))];
+            return entries;
         });
 }

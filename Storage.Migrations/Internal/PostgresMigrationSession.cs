@@ -1,7 +1,5 @@
 using System.Data;
 using System.Security.Cryptography;
-using LinqToDB;
-using LinqToDB.Async;
 using Npgsql;
 using Storage.Core;
 
@@ -37,9 +35,10 @@ internal sealed class PostgresMigrationSession : MigrationSession
             await setup.EnsureAsync(service, cancellationToken).ConfigureAwait(false);
             await ProviderErrors.GuardAsync(async () =>
             {
-                await using var data = service.Data();
-                return await data.InsertAsync(new TicketRow { TicketHash = Hash(ticket), SchemaName = service.Schema!, ExpiresAt = DateTimeOffset.UtcNow.AddDays(1) },
-                    token: cancellationToken).ConfigureAwait(false);
+                await using var insert = service.CreateCommand(
+                    "INSERT INTO _storage.migration_tickets (ticket_hash, schema_name, expires_at) VALUES (sha256(convert_to(@t, 'UTF8')), @s, now() + interval '1 day')")
+                    .With("t", ticket).With("s", service.Schema);
+                return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }).ConfigureAwait(false);
             var transaction = await ProviderErrors.GuardAsync(async () =>
             {
@@ -120,17 +119,13 @@ internal sealed class PostgresMigrationSession : MigrationSession
             return; // The ticket expires on its own.
         try
         {
-            await using var data = service.Data();
-            var hash = Hash(ticket);
-            var now = DateTimeOffset.UtcNow;
-            await data.GetTable<TicketRow>().Where(t => t.TicketHash == hash || t.ExpiresAt < now).DeleteAsync(CancellationToken.None).ConfigureAwait(false);
+            await using var delete = service.CreateCommand("DELETE FROM _storage.migration_tickets WHERE ticket_hash = sha256(convert_to(@t, 'UTF8')) OR expires_at < now()")
+                .With("t", ticket);
+            await delete.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (NpgsqlException)
         {
             // The ticket expires on its own; an unreachable database must not hide the original error.
         }
     }
-
-    // What _storage_migrate.checked_schema compares: sha256(convert_to(ticket, 'UTF8')).
-    private static byte[] Hash(string ticket) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(ticket));
 }
