@@ -73,12 +73,14 @@ public interface IPluginDatabase
     Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Deletes everything the plugin has (SQLite: its files; PostgreSQL: its schema, role and the
-    /// service's rows about it) and forgets what this instance cached about it, so the next use
+    /// Deletes everything the plugin has (SQLite: its files; PostgreSQL: its schema, role, registry row and,
+    /// through the tiers, the service's rows about it) and forgets what this instance cached about it, so the next use
     /// starts from scratch. Callers first let every <see cref="IPluginLifecycleObserver"/> release
-    /// its connections. Returns whether there was anything to delete.
+    /// its connections; on PostgreSQL each of <paramref name="owners"/> deletes its own service rows about the
+    /// plugin in the same transaction (<see cref="IPluginLifecycleObserver.DeletePluginRowsAsync"/>).
+    /// Returns whether there was anything to delete.
     /// </summary>
-    Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken);
+    Task<bool> PurgeAsync(PluginId plugin, IEnumerable<IPluginLifecycleObserver> owners, CancellationToken cancellationToken);
 
     /// <summary>
     /// Forgets what this instance cached about the plugin (PostgreSQL: its role and pooled connections;

@@ -11,4 +11,13 @@ public interface IPluginLifecycleObserver
 {
     /// <summary>Releases everything held for <paramref name="plugin"/>; must not throw for a plugin it never saw.</summary>
     ValueTask PluginPurgingAsync(PluginId plugin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Deletes the tier's own rows about the plugin in the service's tables, inside the purge's transaction
+    /// on <paramref name="service"/> (PostgreSQL only: on SQLite they go with the plugin's file), so they
+    /// disappear together with the plugin's schema and role or not at all. A tier owns its tables and
+    /// their purge; Core names none of them. The default deletes nothing.
+    /// </summary>
+    ValueTask DeletePluginRowsAsync(PluginConnection service, System.Data.Common.DbTransaction transaction, CancellationToken cancellationToken) =>
+        ValueTask.CompletedTask;
 }

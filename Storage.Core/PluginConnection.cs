@@ -64,10 +64,25 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Creates a batch of commands sent in one round trip (PostgreSQL), under the same time limit as
+    /// <see cref="CreateCommand"/>; null when the driver has no batches (Microsoft.Data.Sqlite, in process, needs none).
+    /// </summary>
+    public DbBatch? CreateBatch(DbTransaction? transaction = null)
+    {
+        if (!Connection.CanCreateBatch)
+            return null;
+        var batch = Connection.CreateBatch();
+        batch.Transaction = transaction;
+        if (CommandTimeoutSeconds is { } seconds)
+            batch.Timeout = seconds;
+        return batch;
+    }
+
+    /// <summary>
     /// A tier's state for this physical connection (its prepared commands): kept with a pooled SQLite
     /// connection across rentals and disposed when it closes; elsewhere disposed with this object.
     /// </summary>
-    internal T State<T>(Func<PluginConnection, T> create) where T : class, IDisposable
+    public T State<T>(Func<PluginConnection, T> create) where T : class, IDisposable
     {
         var current = _pooled is null ? _state : _pooled.State;
         if (current is T existing)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Storage.Core;
+using Storage.Admin;
 using Storage.Host.Admin;
 using Storage.Host.Endpoints;
 using Storage.Host.Nats;
@@ -29,7 +30,8 @@ internal static class StorageHostBuilder
             .AddKv(builder.Configuration.GetSection("Kv"))
             .AddRows(builder.Configuration.GetSection("Rows"))
             .AddMigrations(builder.Configuration.GetSection("Migrations"))
-            .AddSql(builder.Configuration.GetSection("Sql"));
+            .AddSql(builder.Configuration.GetSection("Sql"))
+            .AddAdmin();
         AddNats(builder.Services, builder.Configuration.GetSection("Nats"));
         builder.Services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection("RateLimits"))
             .Validate(o => o.IsValid(), "RateLimits:Kv, :Rows and :Migrations need PermitsPerSecond in 1..1000000 and Burst in 1..10000000.")
@@ -53,7 +55,7 @@ internal static class StorageHostBuilder
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, RowEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, MigrationEndpoints>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, SqlEndpoints>());
-        services.AddAdmin();
+        services.AddAdminEndpoints();
         services.AddHostedService<StorageService>();
     }
 }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
+using Storage.Core.Providers;
 
 namespace Storage.Core.Internal;
 

@@ -1,5 +1,6 @@
 using Npgsql;
 
+using Storage.Core.Providers;
 namespace Storage.Core.Internal;
 
 /// <summary>Measuring and purging a plugin's schema and role.</summary>
@@ -44,7 +45,7 @@ internal sealed partial class PostgresDatabase
         }).ConfigureAwait(false);
     }
 
-    public async Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
+    public async Task<bool> PurgeAsync(PluginId plugin, IEnumerable<IPluginLifecycleObserver> owners, CancellationToken cancellationToken)
     {
         await ProviderErrors.GuardAsync(async () => { await EnsureServiceSchemaAsync().ConfigureAwait(false); return 0; }).ConfigureAwait(false);
         await ForgetAsync(plugin).ConfigureAwait(false);
@@ -63,6 +64,10 @@ internal sealed partial class PostgresDatabase
                 drop.Parameters.AddWithValue("r", found.Role);
                 await drop.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
+            // The lease stays with this method: the wrapper never returns or closes it.
+            var service = new PluginConnection(plugin, Provider, connection.Connection, found.Schema, _ => true);
+            foreach (var owner in owners)
+                await owner.DeletePluginRowsAsync(service, transaction, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
@@ -73,12 +78,11 @@ internal sealed partial class PostgresDatabase
 
     // Sessions of the role (pooled in other instances) are ended first: their open transactions would
     // hold locks DROP SCHEMA waits for. The service is a member of the role, which allows signalling them.
-    // The service's own rows about the plugin (KV, journal, migration lock, tickets) go with it.
+    // The tiers' rows about the plugin (KV, journal, migration lock, tickets) are deleted by the tiers, in the same transaction.
     private static string PurgeSql(string schema, string role)
     {
         var schemaName = PluginConnection.QuoteIdentifier(schema);
         var roleName = PluginConnection.QuoteIdentifier(role);
-        var literal = schema.Replace("'", "''", StringComparison.Ordinal);
         return $"""
             SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = @r AND pid <> pg_catalog.pg_backend_pid();
             DROP SCHEMA IF EXISTS {schemaName} CASCADE;
@@ -88,10 +92,6 @@ internal sealed partial class PostgresDatabase
                 EXECUTE 'DROP ROLE {roleName.Replace("'", "''", StringComparison.Ordinal)}';
               END IF;
             END $$;
-            DELETE FROM {PostgresNames.ServiceSchema}.kv WHERE plugin = @p;
-            DELETE FROM {PostgresNames.ServiceSchema}.migration_journal WHERE schema_name = '{literal}';
-            DELETE FROM {PostgresNames.ServiceSchema}.migration_locks WHERE schema_name = '{literal}';
-            DELETE FROM {PostgresNames.ServiceSchema}.migration_tickets WHERE schema_name = '{literal}';
             DELETE FROM {PostgresNames.ServiceSchema}.plugins WHERE plugin = @p;
             {PostgresChangeSql.RecordPurge};
             """;

@@ -2,8 +2,11 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using LinqToDB;
+using LinqToDB.Async;
 using Npgsql;
 
+using Storage.Core.Providers;
 namespace Storage.Core.Internal;
 
 /// <summary>
@@ -96,11 +99,12 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         return await ProviderErrors.GuardAsync<IReadOnlyList<PluginId>>(async () =>
         {
             await using var connection = await OpenAsync(_service, cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand($"SELECT plugin FROM {PostgresNames.ServiceSchema}.plugins ORDER BY plugin COLLATE \"C\"", connection);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            var plugins = new List<PluginId>();
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                if (PluginId.TryParse(reader.GetString(0), out var id))
+            await using var data = PluginConnectionData.Open(Provider, connection);
+            var names = await data.GetTable<PluginRow>().Select(p => p.Plugin).ToListAsync(cancellationToken).ConfigureAwait(false);
+            // Plugin ids are ASCII, so ordinal order is the byte order COLLATE "C" would give.
+            var plugins = new List<PluginId>(names.Count);
+            foreach (var name in names.Order(StringComparer.Ordinal))
+                if (PluginId.TryParse(name, out var id))
                     plugins.Add(id);
             return plugins;
         }).ConfigureAwait(false);

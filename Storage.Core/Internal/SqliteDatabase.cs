@@ -97,7 +97,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
     public Task<PluginSize> MeasureAsync(PluginId plugin, CancellationToken cancellationToken) =>
         Task.FromResult(new PluginSize(PluginFiles(plugin).Select(path => new FileInfo(path)).Where(file => file.Exists).Sum(file => file.Length), []));
 
-    public Task<bool> PurgeAsync(PluginId plugin, CancellationToken cancellationToken)
+    public Task<bool> PurgeAsync(PluginId plugin, IEnumerable<IPluginLifecycleObserver> owners, CancellationToken cancellationToken)
     {
         // An open handle would survive the delete and write to a removed file.
         Files.Forget(plugin);

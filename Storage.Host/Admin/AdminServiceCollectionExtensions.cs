@@ -5,17 +5,12 @@ using Storage.Host.Nats;
 
 namespace Storage.Host.Admin;
 
-/// <summary>Registration of the admin subjects.</summary>
+/// <summary>Registration of the admin subjects: the admin library's services (Storage.Admin) wired to <c>db.admin.*</c>.</summary>
 internal static class AdminServiceCollectionExtensions
 {
-    public static IServiceCollection AddAdmin(this IServiceCollection services)
+    public static IServiceCollection AddAdminEndpoints(this IServiceCollection services)
     {
-        services.AddOptions<AdminOptions>().ValidateDataAnnotations().ValidateOnStart();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NatsServerLimits>();
-        services.TryAddSingleton<AdminService>();
-        services.TryAddSingleton<AdminExport>();
-        services.TryAddSingleton<AdminImport>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IEndpointGroup, AdminEndpoints>());
         return services;
     }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
+using Storage.Admin;
 using Storage.Host.Admin;
 
 namespace Storage.Host.Commands;

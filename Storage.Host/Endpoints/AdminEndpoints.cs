@@ -1,5 +1,6 @@
 using NATS.Client.Services;
 using Storage.Core;
+using Storage.Admin;
 using Storage.Host.Admin;
 using Storage.Host.Nats;
 using Storage.Kv;

@@ -1,3 +1,4 @@
+using Storage.Core.Providers;
 using Storage.Core;
 
 namespace Storage.Kv.Internal;
@@ -38,7 +39,7 @@ internal sealed class KvConnection : IDisposable
             }
         }
         // Fails closed when anything but the service's own objects touches its tables (docs/security.md).
-        Storage.Core.Internal.SqliteServiceTables.Verify(connection);
+        SqliteServiceTables.Verify(connection);
         return new KvConnection(sql, new CommandCache(connection.Connection));
     }
 }

@@ -1,5 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using LinqToDB;
+using LinqToDB.Async;
+using LinqToDB.Data;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 
@@ -11,17 +15,14 @@ namespace Storage.Kv.Internal;
 /// </summary>
 internal sealed partial class KvInspector(IPluginDatabase database, TimeProvider clock) : IKvInspector
 {
-    private const string Live = "(kv.expires_at IS NULL OR kv.expires_at > @now)";
-
     public Task<long> CountAsync(PluginId plugin, CancellationToken cancellationToken) =>
         ProviderErrors.GuardAsync(async () =>
         {
             await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
             if (!await HasTableAsync(connection, cancellationToken).ConfigureAwait(false))
                 return 0L;
-            await using var command = connection.CreateCommand($"SELECT count(*) FROM {From(connection)} {Live}")
-                .With("plugin", plugin.Value).With("now", Now());
-            return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+            await using var data = connection.Data();
+            return await Live(connection, data, plugin).LongCountAsync(cancellationToken).ConfigureAwait(false);
         });
 
     public async IAsyncEnumerable<KvExportEntry> ExportAsync(PluginId plugin, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -29,22 +30,30 @@ internal sealed partial class KvInspector(IPluginDatabase database, TimeProvider
         await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
         if (!await ProviderErrors.GuardAsync(() => HasTableAsync(connection, cancellationToken)).ConfigureAwait(false))
             yield break;
-        await using var command = connection.CreateCommand(
-            $"SELECT kv.key, kv.value, kv.revision, kv.expires_at FROM {From(connection)} {Live} ORDER BY kv.key")
-            .With("plugin", plugin.Value).With("now", Now());
-        await using var reader = await ProviderErrors.GuardAsync(() => command.ExecuteReaderAsync(cancellationToken)).ConfigureAwait(false);
-        while (await ProviderErrors.GuardAsync(() => reader.ReadAsync(cancellationToken)).ConfigureAwait(false))
+        await using var data = connection.Data();
+        // The key column is COLLATE "C" on PostgreSQL and BINARY on SQLite, so ORDER BY is code point order on both.
+        var rows = Live(connection, data, plugin).OrderBy(kv => kv.Key)
+            .Select(kv => new { kv.Key, kv.Value, kv.Revision, kv.ExpiresAt }).AsAsyncEnumerable();
+        await using var entries = rows.GetAsyncEnumerator(cancellationToken);
+        while (await ProviderErrors.GuardAsync(async () => await entries.MoveNextAsync().ConfigureAwait(false)).ConfigureAwait(false))
         {
-            using var value = JsonDocument.Parse(reader.GetString(1));
-            DateTimeOffset? expires = reader.IsDBNull(3) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3));
-            yield return new KvExportEntry(reader.GetString(0), value.RootElement.Clone(), reader.GetInt64(2), expires);
+            var row = entries.Current;
+            using var value = JsonDocument.Parse(row.Value);
+            DateTimeOffset? expires = row.ExpiresAt is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null;
+            yield return new KvExportEntry(row.Key, value.RootElement.Clone(), row.Revision, expires);
         }
     }
 
-    // The key column is COLLATE "C" on PostgreSQL and BINARY on SQLite, so ORDER BY is code point order on both.
-    private static string From(PluginConnection connection) => connection.Provider == StorageProvider.Postgres
-        ? "_storage.kv AS kv WHERE kv.plugin = @plugin AND"
-        : $"{PluginConnection.QuoteIdentifier(ServiceTables.Kv)} AS kv WHERE";
+    // Entries the sweeper has not removed yet are as invisible as after it ran.
+    private IQueryable<KvRow> Live(PluginConnection connection, DataConnection data, PluginId plugin)
+    {
+        var now = Now();
+        var name = plugin.Value;
+        var rows = connection.Provider == StorageProvider.Postgres
+            ? data.GetTable<KvRow>().Where(kv => kv.Plugin == name)
+            : data.GetTable<KvRow>().TableName(ServiceTables.Kv);
+        return rows.Where(kv => kv.ExpiresAt == null || kv.ExpiresAt > now);
+    }
 
     private static async Task<bool> HasTableAsync(PluginConnection connection, CancellationToken cancellationToken)
     {

@@ -1,5 +1,9 @@
+using System.Data.Common;
 using System.Globalization;
+using LinqToDB;
+using LinqToDB.Async;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 
@@ -158,6 +162,14 @@ internal sealed class PostgresKvEngine : IKvEngine
     {
         _schemas.Forget(plugin);
         return ValueTask.CompletedTask;
+    }
+
+    // The KV tier's rows of the plugin (the shared _storage.kv) go in the purge's transaction.
+    public async ValueTask DeletePluginRowsAsync(PluginConnection service, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var plugin = service.Plugin.Value;
+        await using var data = service.Data(transaction);
+        await data.GetTable<KvRow>().Where(kv => kv.Plugin == plugin).DeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Task<KvSql> SqlAsync(PluginId plugin, CancellationToken cancellationToken) =>

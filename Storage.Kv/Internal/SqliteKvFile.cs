@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 

@@ -1,4 +1,8 @@
+using System.Data.Common;
+using LinqToDB;
+using LinqToDB.Async;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 
@@ -26,6 +30,16 @@ internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
     {
         _plugins.Forget(plugin);
         return ValueTask.CompletedTask;
+    }
+
+    // The migration tier's rows about the plugin go in the purge's transaction, with its schema and role.
+    public async ValueTask DeletePluginRowsAsync(PluginConnection service, DbTransaction transaction, CancellationToken cancellationToken)
+    {
+        var schema = service.Schema!;
+        await using var data = service.Data(transaction);
+        await data.GetTable<PostgresJournalRow>().Where(j => j.SchemaName == schema).DeleteAsync(cancellationToken).ConfigureAwait(false);
+        await data.GetTable<MigrationLockRow>().Where(l => l.SchemaName == schema).DeleteAsync(cancellationToken).ConfigureAwait(false);
+        await data.GetTable<TicketRow>().Where(t => t.SchemaName == schema).DeleteAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private Task InstallAsync(PluginConnection service)

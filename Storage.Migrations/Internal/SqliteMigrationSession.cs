@@ -1,6 +1,7 @@
 using System.Data;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 

@@ -21,17 +21,21 @@ internal sealed partial class RowInspector
             {
                 await using (var clear = connection.CreateCommand($"DELETE FROM {connection.Qualify(table.Name)}", transaction))
                     await clear.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                var checkedRows = new List<(string Path, List<(string Name, JsonElement Value, string Path)> Fields)>(rows.Count);
                 for (var i = 0; i < rows.Count; i++)
                 {
                     var path = $"tables.{TableInfo.Shorten(table.Name)}[{i}]";
                     if (rows[i].ValueKind != JsonValueKind.Object)
                         throw StorageException.InvalidField(path, $"Field '{path}' must be an object of column values.");
                     // Generated columns are exported for reading; the database computes them again.
-                    var fields = rows[i].EnumerateObject()
+                    checkedRows.Add((path, rows[i].EnumerateObject()
                         .Where(p => table.Columns.FirstOrDefault(c => c.Name == p.Name) is not { Writable: false })
-                        .Select(p => (p.Name, p.Value, $"{path}.{p.Name}")).ToList();
-                    await RowStore.InsertRowAsync(connection, transaction, table, path, fields, cancellationToken).ConfigureAwait(false);
+                        .Select(p => (p.Name, p.Value, $"{path}.{p.Name}")).ToList()));
                 }
+                if (connection.Provider == StorageProvider.Postgres && CopyRows(table, checkedRows) is { } copy)
+                    await PostgresRowCopy.CopyAsync(connection, table, copy.Columns, copy.Rows, cancellationToken).ConfigureAwait(false);
+                else if (checkedRows.Count > 0)
+                    await RowStore.InsertRowsAsync(connection, transaction, table, checkedRows, cancellationToken).ConfigureAwait(false);
                 if (connection.Provider == StorageProvider.Postgres)
                     await AdvanceSequencesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
                 written[table.Name] = rows.Count;
@@ -41,6 +45,24 @@ internal sealed partial class RowInspector
         }).ConfigureAwait(false);
         catalog.Invalidate(plugin);
         return written;
+    }
+
+    // COPY needs one column list for every row: an export has it (every row lists every column). Rows that
+    // differ (a column left to its default in one row only) take the batched insert, which keeps defaults per row.
+    private static (List<ColumnInfo> Columns, List<(string Path, object?[] Values)> Rows)? CopyRows(TableInfo table,
+        List<(string Path, List<(string Name, JsonElement Value, string Path)> Fields)> rows)
+    {
+        if (rows.Count == 0)
+            return null;
+        var names = rows[0].Fields.Select(f => f.Name).ToList();
+        if (rows.Any(r => !r.Fields.Select(f => f.Name).SequenceEqual(names)))
+            return null;
+        var columns = rows[0].Fields.Select(f => table.Column(f.Name, f.Path)).ToList();
+        foreach (var missing in table.Columns.Where(c => c.Required && !columns.Contains(c)))
+            throw StorageException.InvalidField($"{rows[0].Path}.{missing.Name}",
+                $"Field '{rows[0].Path}.{missing.Name}' is required: column '{missing.Name}' is NOT NULL and has no default.");
+        var values = rows.Select(r => (r.Path, r.Fields.Select((f, i) => RowValues.Convert(StorageProvider.Postgres, columns[i], f.Value, f.Path)).ToArray())).ToList();
+        return (columns, values);
     }
 
     // Rows keep their ids, so a serial column's next value must come after the largest one imported.

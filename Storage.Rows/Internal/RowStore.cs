@@ -35,9 +35,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
         var ids = await RunAsync(plugin, PluginAccess.Write, async (connection, _) =>
         {
             await using var transaction = await connection.Connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-            var ids = new List<JsonNode?>(rows.Count);
-            foreach (var row in rows)
-                ids.Add(await InsertRowAsync(connection, transaction, table, row.Path, row.Fields, cancellationToken).ConfigureAwait(false));
+            var ids = await InsertRowsAsync(connection, transaction, table, rows, cancellationToken).ConfigureAwait(false);
             await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             return ids;
         }, cancellationToken).ConfigureAwait(false);
@@ -47,6 +45,19 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
     /// <summary>Inserts one row and returns its id (null when the table has no single-column key).</summary>
     internal static async Task<JsonNode?> InsertRowAsync(PluginConnection connection, DbTransaction? transaction, TableInfo table, string prefix,
         List<(string Name, JsonElement Value, string Path)> fields, CancellationToken cancellationToken)
+    {
+        await using var command = InsertSql(connection, table, prefix, fields).Create(connection, transaction);
+        if (table.Key is null)
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        var id = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        return id is null or DBNull ? null : RowReader.ToJson(connection.Provider, table.Key, id);
+    }
+
+    /// <summary>The checked <c>INSERT ... RETURNING key</c> of one row; INVALID_REQUEST naming the field for a bad value.</summary>
+    internal static SqlText InsertSql(PluginConnection connection, TableInfo table, string prefix, List<(string Name, JsonElement Value, string Path)> fields)
     {
         var sql = new SqlText(connection.Provider);
         var columns = new List<ColumnInfo>();
@@ -68,14 +79,7 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
             : $" ({string.Join(", ", columns.Select(c => c.Sql))}) VALUES ({string.Join(", ", values)})");
         if (table.Key is { } key)
             sql.Append(" RETURNING ").Append(key.Sql);
-        await using var command = sql.Create(connection, transaction);
-        if (table.Key is null)
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return null;
-        }
-        var id = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return id is null or DBNull ? null : RowReader.ToJson(connection.Provider, table.Key, id);
+        return sql;
     }
 
     private static List<(string Name, JsonElement Value, string Path)> Fields(JsonElement row, string path)

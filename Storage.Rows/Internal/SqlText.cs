@@ -44,5 +44,20 @@ internal sealed class SqlText(StorageProvider provider)
         return command;
     }
 
+    /// <summary>Adds the statement to <paramref name="batch"/>, with its parameters.</summary>
+    public void AddTo(DbBatch batch)
+    {
+        var command = batch.CreateBatchCommand();
+        command.CommandText = Sql.ToString();
+        for (var i = 0; i < _values.Count; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "p" + i.ToString(CultureInfo.InvariantCulture);
+            parameter.Value = _values[i] ?? DBNull.Value;
+            command.Parameters.Add(parameter);
+        }
+        batch.BatchCommands.Add(command);
+    }
+
     public override string ToString() => Sql.ToString();
 }

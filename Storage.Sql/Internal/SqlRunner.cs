@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Storage.Core.Providers;
 using Storage.Core;
 
 namespace Storage.Sql.Internal;
@@ -63,7 +64,7 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
         return query;
     }
 
-    private static string OwnSchema(PluginId plugin) => Core.Internal.PostgresNames.Schema(plugin);
+    private static string OwnSchema(PluginId plugin) => PostgresNames.Schema(plugin);
 
     /// <summary>The state of one statement's execution, filled in by the provider-specific runner.</summary>
     private sealed class Execution(GuardedStatement statement, IReadOnlyDictionary<string, JsonElement>? parameters, int timeoutMs, RowWriter rows, bool explain)

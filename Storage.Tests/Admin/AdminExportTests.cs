@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Storage.Core;
-using Storage.Host.Admin;
+using Storage.Admin;
 using Storage.Kv;
 using Storage.Rows;
 using Storage.Tests.Infrastructure;
@@ -115,6 +115,6 @@ public sealed class AdminExportTests
         var admin = new AdminService(services.GetRequiredService<IPluginDatabase>(), services.GetRequiredService<IKvInspector>(),
             services.GetRequiredService<IRowInspector>(), services.GetServices<IPluginLifecycleObserver>(), services.GetRequiredService<IPluginChangeNotifier>());
         return new AdminExport(services.GetRequiredService<IPluginDatabase>(), admin, services.GetRequiredService<IKvInspector>(), services.GetRequiredService<IRowInspector>(),
-            services.GetRequiredService<Storage.Migrations.IMigrator>(), Options.Create(new AdminOptions { ExportMaxBytes = exportMaxBytes }), new NatsServerLimits { MaxPayload = maxPayload }, TimeProvider.System);
+            services.GetRequiredService<Storage.Migrations.IMigrator>(), Options.Create(new AdminOptions { ExportMaxBytes = exportMaxBytes }), new ReplyLimits { MaxPayloadBytes = maxPayload }, TimeProvider.System);
     }
 }

@@ -62,6 +62,25 @@ public sealed class DependencyTests
     }
 
     [TestMethod]
+    public void Admin_references_core_and_tiers_but_not_nats_and_the_host_references_admin()
+    {
+        var admin = OurReferences("Storage.Admin");
+        CollectionAssert.IsSubsetOf(admin, Tiers.Append("Storage.Core").ToArray(), $"Storage.Admin references {string.Join(", ", admin)}");
+        Assert.IsEmpty(Assembly.Load("Storage.Admin").GetReferencedAssemblies().Where(r => r.Name!.StartsWith("NATS", StringComparison.Ordinal)).ToList());
+        CollectionAssert.Contains(OurReferences("Storage.Host"), "Storage.Admin");
+        foreach (var name in Tiers.Append("Storage.Core"))
+            CollectionAssert.DoesNotContain(OurReferences(name), "Storage.Admin");
+    }
+
+    [TestMethod]
+    public void Core_shows_its_internals_only_to_the_tests_and_the_migrations_tier()
+    {
+        var friends = Assembly.Load("Storage.Core").GetCustomAttributes<System.Runtime.CompilerServices.InternalsVisibleToAttribute>()
+            .Select(a => a.AssemblyName).Order(StringComparer.Ordinal).ToArray();
+        CollectionAssert.AreEqual(new[] { "Storage.Migrations", "Storage.Tests" }, friends);
+    }
+
+    [TestMethod]
     public void Only_the_host_references_every_tier()
     {
         var host = OurReferences("Storage.Host");

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Tests.Infrastructure;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Kv;

@@ -1,4 +1,5 @@
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Tests.Infrastructure;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Kv;
 using Storage.Migrations;
@@ -119,7 +120,7 @@ public sealed class EmbeddingTests
             var sql = await provider.GetRequiredService<ISqlRunner>().QueryAsync(plugin, new SqlQueryRequest("SELECT session_user AS who"), default);
 
             Assert.AreEqual("7", (await kv.GetAsync(plugin, new KvGetRequest("k"), default)).Value?.GetRawText());
-            Assert.AreEqual(Storage.Core.Internal.PostgresNames.Role(plugin), sql.Rows[0].GetProperty("who").GetString(), "plugin SQL runs as the plugin's role");
+            Assert.AreEqual(Storage.Core.Providers.PostgresNames.Role(plugin), sql.Rows[0].GetProperty("who").GetString(), "plugin SQL runs as the plugin's role");
             Assert.IsGreaterThan(0, await OpenConnectionsAsync(Backend.Postgres, application, "", serviceOnly: true), "the service's connections come from the app's data source");
         }
         Assert.AreEqual(0, await SettledAsync(() => OpenConnectionsAsync(Backend.Postgres, application, "", pluginOnly: true)), "disposing the container closed the plugin connections");

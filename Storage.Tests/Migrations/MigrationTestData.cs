@@ -1,3 +1,4 @@
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Migrations;

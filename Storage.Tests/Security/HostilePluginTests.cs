@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Kv;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core.Internal;
 using Storage.Kv;
 using Storage.Migrations;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Npgsql;
+using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
 using Storage.Kv;

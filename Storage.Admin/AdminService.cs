@@ -2,13 +2,13 @@ using Storage.Core;
 using Storage.Kv;
 using Storage.Rows;
 
-namespace Storage.Host.Admin;
+namespace Storage.Admin;
 
 /// <summary>
 /// The inspector and purge behind <c>db.admin.*</c>. It authenticates nothing itself: NATS
 /// permissions (<c>nats-config</c>) let only the admin user publish to <c>db.admin.&gt;</c>.
 /// </summary>
-internal sealed class AdminService(
+public sealed class AdminService(
     IPluginDatabase database,
     IKvInspector kv,
     IRowInspector rows,
@@ -58,7 +58,7 @@ internal sealed class AdminService(
         if (!string.Equals(request.Confirm, plugin.Value, StringComparison.Ordinal))
             throw StorageException.InvalidField("confirm", $"Field 'confirm' must be the plugin's name, \"{plugin}\"; got \"{Shorten(request.Confirm)}\".");
         await ReleaseAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var purged = await database.PurgeAsync(plugin, cancellationToken).ConfigureAwait(false);
+        var purged = await database.PurgeAsync(plugin, lifecycleObservers, cancellationToken).ConfigureAwait(false);
         // Drops this host's state again (and, on PostgreSQL, waits for every other host to drop theirs).
         await changes.ChangedAsync(plugin, PluginChange.Purge, cancellationToken).ConfigureAwait(false);
         return new AdminPurgeResponse(plugin.Value, purged);

@@ -6,7 +6,7 @@ using Storage.Kv;
 using Storage.Migrations;
 using Storage.Rows;
 
-namespace Storage.Host.Admin;
+namespace Storage.Admin;
 
 /// <summary>
 /// A plugin's whole data as one JSON document,
@@ -15,21 +15,21 @@ namespace Storage.Host.Admin;
 /// NATS server's <c>max_payload</c> it is refused with TOO_LARGE instead of being built further.
 /// The CLI (<c>export --file</c>) streams the same document to a file without a limit.
 /// </summary>
-internal sealed class AdminExport(
+public sealed class AdminExport(
     IPluginDatabase database,
     AdminService admin,
     IKvInspector kv,
     IRowInspector rows,
     IMigrator migrator,
     IOptions<AdminOptions> options,
-    NatsServerLimits limits,
+    ReplyLimits limits,
     TimeProvider clock)
 {
     /// <summary>The export as a reply, within the admin and NATS limits.</summary>
     public async Task<byte[]> ExportAsync(PluginId plugin, CancellationToken cancellationToken)
     {
         var configured = options.Value.ExportMaxBytes;
-        var limit = Math.Min(configured, limits.MaxPayload);
+        var limit = Math.Min(configured, limits.MaxPayloadBytes);
         var buffer = new ArrayBufferWriter<byte>();
         await using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
             await WriteAsync(plugin, writer, () => Check(writer, plugin, limit, configured), cancellationToken).ConfigureAwait(false);
@@ -93,10 +93,10 @@ internal sealed class AdminExport(
         if (size <= limit)
             return;
         var reason = limit < configured
-            ? $"the NATS server's max_payload of {limits.MaxPayload} bytes (Admin:ExportMaxBytes is {configured})"
+            ? $"the NATS server's max_payload of {limits.MaxPayloadBytes} bytes (Admin:ExportMaxBytes is {configured})"
             : $"Admin:ExportMaxBytes = {configured}";
         throw new StorageException(StorageErrorCode.TooLarge,
             $"The export of plugin '{plugin}' exceeds {limit} bytes, the limit set by {reason}; use 'Storage.Host export --plugin {plugin} --file F', which has no limit.",
-            new Dictionary<string, object?> { ["limit"] = limit, ["max_payload"] = limits.MaxPayload, ["export_max_bytes"] = configured });
+            new Dictionary<string, object?> { ["limit"] = limit, ["max_payload"] = limits.MaxPayloadBytes, ["export_max_bytes"] = configured });
     }
 }

@@ -1,14 +1,14 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Storage.Core.Internal;
+namespace Storage.Core.Providers;
 
 /// <summary>
 /// Names of a plugin's PostgreSQL schema and role: <c>plugin_&lt;id&gt;</c>. PostgreSQL cuts identifiers at
 /// 63 bytes, so a longer name keeps its start and ends in <c>#</c> plus a hash; plugin ids cannot
 /// contain <c>#</c>, so a shortened name never equals another plugin's plain name.
 /// </summary>
-internal static class PostgresNames
+public static class PostgresNames
 {
     public const string Prefix = "plugin_";
     public const string ServiceSchema = "_storage";

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace Storage.Core.Internal;
+namespace Storage.Core.Providers;
 
 /// <summary>
 /// Per-key asynchronous set-up that runs once and is shared by every caller (provisioning a
 /// plugin, creating its tables, reading its catalog). A run that fails is forgotten, so the next
 /// caller tries again instead of inheriting the failure forever.
 /// </summary>
-internal sealed class AsyncOnce<TKey, TValue>
+public sealed class AsyncOnce<TKey, TValue>
     where TKey : notnull
 {
     private readonly ConcurrentDictionary<TKey, Lazy<Task<TValue>>> _runs = new();

@@ -1,9 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Storage.Host.Admin;
+namespace Storage.Admin;
 
 /// <summary>Limits of the admin subjects, bound from the <c>Admin</c> configuration section.</summary>
-internal sealed class AdminOptions
+public sealed class AdminOptions
 {
     /// <summary>
     /// The largest <c>db.admin.export</c> reply, in bytes; a larger export is refused with TOO_LARGE.

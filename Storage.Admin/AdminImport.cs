@@ -4,7 +4,7 @@ using Storage.Kv;
 using Storage.Migrations;
 using Storage.Rows;
 
-namespace Storage.Host.Admin;
+namespace Storage.Admin;
 
 /// <summary>
 /// The other half of <see cref="AdminExport"/>: restores a plugin's KV entries (value, TTL, revision)
@@ -12,7 +12,7 @@ namespace Storage.Host.Admin;
 /// Everything is checked before anything is written; rows are written as the plugin's role in one
 /// transaction, then KV in one transaction.
 /// </summary>
-internal sealed class AdminImport(IPluginDatabase database, IKvInspector kv, IRowInspector rows, IMigrator migrator)
+public sealed class AdminImport(IPluginDatabase database, IKvInspector kv, IRowInspector rows, IMigrator migrator)
 {
     private string ProviderName => database.Provider.WireName();
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Storage.Host.Admin;
+namespace Storage.Admin;
 
 /// <summary>Source-generated JSON metadata for the admin contracts (snake_case on the wire).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, NumberHandling = JsonNumberHandling.Strict)]
@@ -11,4 +11,4 @@ namespace Storage.Host.Admin;
 [JsonSerializable(typeof(AdminPurgeResponse))]
 [JsonSerializable(typeof(AdminImportResponse))]
 [JsonSerializable(typeof(JsonElement))]
-internal sealed partial class AdminJsonContext : JsonSerializerContext;
+public sealed partial class AdminJsonContext : JsonSerializerContext;

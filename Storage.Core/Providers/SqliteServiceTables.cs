@@ -1,6 +1,6 @@
 using System.Data.Common;
 
-namespace Storage.Core.Internal;
+namespace Storage.Core.Providers;
 
 /// <summary>
 /// Before the service uses its <c>_storage_</c> tables in a plugin's file, checks that the plugin has
@@ -8,7 +8,7 @@ namespace Storage.Core.Internal;
 /// own. The authorizer already refuses creating such objects; this is the second wall, so an
 /// authorizer gap cannot make the service's connection run plugin SQL (see docs/security.md).
 /// </summary>
-internal static class SqliteServiceTables
+public static class SqliteServiceTables
 {
     // LIKE is case-insensitive for ASCII, as SQLite's names are.
     private const string FindSql = """

@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 
-namespace Storage.Core.Internal;
+namespace Storage.Core.Providers;
 
 /// <summary>
 /// Queues writes and hands them to <c>execute</c> in batches: while one batch commits, the next
 /// one gathers, so concurrent writers share a commit. <c>execute</c> must settle every item's
 /// completion; anything it leaves unsettled fails with the exception it threw.
 /// </summary>
-internal sealed class WriteBatcher<TItem, TResult> : IAsyncDisposable
+public sealed class WriteBatcher<TItem, TResult> : IAsyncDisposable
 {
     private readonly Channel<Pending> _queue;
     private readonly Func<IReadOnlyList<Pending>, Task> _execute;
@@ -62,7 +62,7 @@ internal sealed class WriteBatcher<TItem, TResult> : IAsyncDisposable
     }
 
     /// <summary>A queued write and the completion its caller awaits.</summary>
-    internal sealed class Pending(TItem item)
+    public sealed class Pending(TItem item)
     {
         public TItem Item { get; } = item;
 
