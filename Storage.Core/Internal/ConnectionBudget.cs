@@ -80,7 +80,8 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             grant = _waiters.Count == 0 ? TryGrant(demands, out _) : TryGrant(demands, out _, reuseOnly: true);
             if (grant is null)
             {
-                if (ExpectedWait() is var expected && expected > _limits.Wait)
+                // Only plugin work queues behind plugin work; the service's own short work uses its reserve.
+                if (demands.Any(d => d.PluginShare) && ExpectedWait() is var expected && expected > _limits.Wait)
                     throw Shed(expected);
                 waiter = new Waiter(demands, _clock.GetUtcNow());
                 waiter.Node = _waiters.AddLast(waiter);

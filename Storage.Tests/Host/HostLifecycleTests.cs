@@ -43,7 +43,7 @@ public sealed class HostLifecycleTests
     public async Task Stopping_under_load_answers_or_cleanly_drops_every_request(string backend)
     {
         using var server = await NatsServer.StartAsync();
-        using var host = StorageHostBuilder.Create([.. TestHosts.Arguments(backend, server.Url), "--Nats:MaxQueuedPerPlugin=10000", "--Nats:MaxQueued=10000"]).Build(); // One plugin floods on purpose: no fair-share refusals here.
+        using var host = StorageHostBuilder.Create([.. TestHosts.Arguments(backend, server.Url), "--Nats:MaxQueuedPerPlugin=10000", "--Nats:MaxQueued=10000", "--Nats:QueueWaitMs=20000"]).Build(); // One plugin floods on purpose: no fair-share refusals here, even when a loaded machine keeps a request queued past the default 1 s.
         await host.StartAsync();
         // Long enough that an accepted request is always answered within the drain, even on a loaded machine.
         await using var client = new NatsConnection(NatsOpts.Default with { Url = server.Url, RequestTimeout = TimeSpan.FromSeconds(20) });
