@@ -17,7 +17,7 @@ namespace Storage.Tests.Backends;
 public sealed class PostgresConnectionScaleTests
 {
     private static readonly CancellationToken None = CancellationToken.None;
-    private const int ExitLag = 4;
+    private const int ExitLag = 6;
     private static PostgresBudgetCluster? _cluster;
 
     private static PostgresBudgetCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster did not start.");
@@ -50,7 +50,8 @@ public sealed class PostgresConnectionScaleTests
         Assert.AreEqual(0, errors.Count, string.Join("\n", errors.Take(5)));
         Assert.IsTrue(held is > 0 and <= budget, $"the process held {held} connections; the budget is {budget}");
         // The server lists a backend until its process has exited, a moment after the client closed it;
-        // under heavy LRU churn on this loaded machine a few such exiting backends can be caught.
+        // under heavy LRU churn on this loaded machine a few such exiting backends can be caught (5 seen
+        // once in 2026-11; a leak would show as far more, up to one per plugin).
         Assert.IsTrue(seen is > 0 and <= budget + ExitLag, $"the server saw {seen} sessions (the process held at most {held}); the budget is {budget}");
     }
 
