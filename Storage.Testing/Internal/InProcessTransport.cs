@@ -62,7 +62,7 @@ internal sealed class InProcessTransport : IStorageTransport
                     return Task.FromResult(JsonSerializer.SerializeToUtf8Bytes(sql.Stats(plugin), s.SqlStatsResponse));
                 }),
             },
-            ["migrate"] = new(StringComparer.Ordinal) { [""] = (true, new MigrationHandler(migrator).HandleAsync) },
+            ["migrate"] = new(StringComparer.Ordinal) { [""] = (true, (plugin, body, ct) => MigrationRequests.HandleAsync(migrator, plugin, body, ct)) },
         };
     }
 

@@ -1,17 +1,21 @@
 using System.Text.Json;
 using Storage.Core;
-using Storage.Migrations;
 
-namespace Storage.Testing.Internal;
+namespace Storage.Migrations;
 
-/// <summary><c>db.migrate.&lt;plugin&gt;</c> as the host answers it: dispatch on <c>action</c>, the same error for an unknown one.</summary>
-internal sealed class MigrationHandler(IMigrator migrator)
+/// <summary>
+/// A <c>db.migrate.&lt;plugin&gt;</c> request body to its reply body: dispatch on <c>action</c> (apply,
+/// rollback, status), an unknown one listing the valid ones. Transport-free, so the NATS host and the
+/// in-process twin answer with the same bytes.
+/// </summary>
+public static class MigrationRequests
 {
     private static readonly MigrationsJsonContext Json = MigrationsJsonContext.Default;
     private static readonly string[] Actions = ["apply", "rollback", "status"];
 
-    public async Task<byte[]> HandleAsync(PluginId plugin, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
+    public static async Task<byte[]> HandleAsync(IMigrator migrator, PluginId plugin, ReadOnlyMemory<byte> body, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(migrator);
         var request = StorageJson.Deserialize(body.Span, Json.MigrationRequest);
         return request.Action switch
         {
@@ -24,6 +28,7 @@ internal sealed class MigrationHandler(IMigrator migrator)
         };
     }
 
+    // The migration tier's operations are its actions: an unknown one lists them, like an unknown operation of another tier.
     private static StorageException UnknownAction(string? action)
     {
         var suggestion = action is null ? null : Suggest.Closest(action, Actions);
