@@ -15,6 +15,9 @@ internal static class PostgresChangeSql
     /// <summary>The listening connection's application_name; after each sync it carries the epoch the host has applied.</summary>
     public const string ListenerName = "plugin-storage-cache";
 
+    /// <summary>The application_name of the connection that checks whether other hosts are behind (not a listener's).</summary>
+    public const string PeerCheckName = "plugin-storage-peers";
+
     public const string Bootstrap = """
         CREATE TABLE IF NOT EXISTS _storage.plugin_changes (
             plugin text PRIMARY KEY,

@@ -25,6 +25,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     private readonly ConnectionBudget _budget;
     private readonly int _roleConnectionLimit;
     private readonly WriteBatcher<PluginId, PluginRole> _provisioning;
+    private readonly Lazy<WriteBatcher<int, long>> _peerChecks;
+    private readonly Lazy<NpgsqlDataSource> _peerCheckSource;
 
     public PostgresDatabase(IOptions<StorageOptions> options, ILogger<PostgresDatabase>? logger = null, TimeProvider? clock = null,
         PostgresDataSource? dataSource = null)
@@ -47,6 +49,8 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         _service = new ConnectionPool(null, service.ConnectionString, resetOnReturn: false, dataSource: dataSource?.Source);
         _serviceSchema = new Lazy<Task>(CreateServiceSchemaAsync);
         _provisioning = new WriteBatcher<PluginId, PluginRole>(ProvisionBatchAsync, MaxProvisionBatch, loops: 1);
+        _peerChecks = new Lazy<WriteBatcher<int, long>>(() => new WriteBatcher<int, long>(CheckPeersAsync, maxBatch: 1024, loops: 1));
+        _peerCheckSource = new Lazy<NpgsqlDataSource>(CreatePeerCheckSource);
     }
 
     public StorageProvider Provider => StorageProvider.Postgres;
@@ -117,6 +121,10 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
     public async ValueTask DisposeAsync()
     {
         await _provisioning.DisposeAsync().ConfigureAwait(false);
+        if (_peerChecks.IsValueCreated)
+            await _peerChecks.Value.DisposeAsync().ConfigureAwait(false);
+        if (_peerCheckSource.IsValueCreated)
+            await _peerCheckSource.Value.DisposeAsync().ConfigureAwait(false);
         await _budget.DisposeAsync().ConfigureAwait(false);
     }
 

@@ -89,7 +89,7 @@ public sealed class PostgresChangeListenerTests
     {
         var connectionString = await NewDatabaseAsync();
         var logs = new CapturedLogs();
-        await using var host = Build(connectionString, new Recorder(), logs, cacheSyncWaitMs: 300);
+        await using var host = Build(connectionString, new Recorder(), logs, cacheSyncWaitMs: 1500);
         await host.GetRequiredService<PostgresChangeListener>().StartAsync(None);
 
         // A session of the service's account that claims to be a listener at epoch 0 and never moves on: a stuck host.
@@ -102,7 +102,35 @@ public sealed class PostgresChangeListenerTests
             new Migration("001", MigrationSql.Both("CREATE TABLE t (id integer PRIMARY KEY)"))]), None);
         CollectionAssert.AreEqual(new[] { "001" }, reply.Applied.ToArray(), "the migration is applied and answered");
         var warning = logs.Lines.Single(l => l.Category.EndsWith(nameof(PostgresChangeListener), StringComparison.Ordinal) && l.Level == LogLevel.Warning);
-        StringAssert.Contains(warning.Message, "Storage:Postgres:CacheSyncWaitMs (300 ms): 1 host(s) still behind");
+        StringAssert.Contains(warning.Message, "Storage:Postgres:CacheSyncWaitMs (1500 ms): 1 host(s) still behind");
+    }
+
+    [TestMethod]
+    public async Task Checking_for_hosts_behind_needs_no_connection_of_the_budget_and_concurrent_checks_share_one()
+    {
+        var connectionString = await NewDatabaseAsync();
+        await using var host = Build(connectionString, new Recorder(), budget: 3);
+        var listener = host.GetRequiredService<PostgresChangeListener>();
+        await listener.StartAsync(None);
+        var postgres = (PostgresDatabase)host.GetRequiredService<IPluginDatabase>();
+        var plugin = TestPlugins.New("busy");
+
+        // Every connection of the budget is in use, as when many plugins migrate at once: the checks
+        // that each migration makes afterwards must not queue behind them.
+        var held = new List<PluginConnection>();
+        for (var i = 0; i < 3; i++)
+            held.Add(await postgres.OpenServiceAsync(plugin, None));
+        var checks = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => postgres.PeersBehindAsync(listener.ProcessId, None)));
+        CollectionAssert.AreEqual(Enumerable.Repeat(0L, 64).ToArray(), checks);
+        Assert.AreEqual(3, postgres.Budget.InUse, "the budget lent nothing for the checks");
+        await using (var admin = new NpgsqlConnection(connectionString))
+        {
+            await admin.OpenAsync();
+            Assert.AreEqual(1L, await PluginSpy.ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{PostgresChangeSql.PeerCheckName}' AND datname = current_database()"),
+                "one connection served every check");
+        }
+        foreach (var connection in held)
+            await connection.DisposeAsync();
     }
 
     [TestMethod]
@@ -142,7 +170,7 @@ public sealed class PostgresChangeListenerTests
         return (long)command.ExecuteScalar()! > 0;
     }
 
-    private static ServiceProvider Build(string connectionString, Recorder recorder, CapturedLogs? logs = null, int cacheSyncWaitMs = 2000)
+    private static ServiceProvider Build(string connectionString, Recorder recorder, CapturedLogs? logs = null, int cacheSyncWaitMs = 2000, int budget = 20)
     {
         var services = new ServiceCollection();
         services.AddLogging(builder => { if (logs is not null) builder.AddProvider(logs); });
@@ -151,6 +179,9 @@ public sealed class PostgresChangeListenerTests
             TestBackends.Configure(Backend.Postgres, options);
             options.Postgres.ConnectionString = connectionString;
             options.Postgres.CacheSyncWaitMs = cacheSyncWaitMs;
+            options.Postgres.MaxConnections = budget;
+            options.Postgres.ServiceConnections = Math.Min(options.Postgres.ServiceConnections, budget - 2);
+            options.Postgres.MaxConnectionsPerPlugin = Math.Min(options.Postgres.MaxConnectionsPerPlugin, budget - options.Postgres.ServiceConnections);
         }).AddKv().AddRows().AddMigrations().AddSql();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginSchemaObserver>(recorder));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver>(recorder));
