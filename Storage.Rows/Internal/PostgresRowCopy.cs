@@ -14,6 +14,18 @@ namespace Storage.Rows.Internal;
 /// </summary>
 internal static partial class PostgresRowCopy
 {
+    /// <summary>
+    /// Whether COPY may load the table: PostgreSQL refuses <c>COPY FROM</c> where row-level security
+    /// applies to the current role, which a plugin may force on its own tables; those take inserts,
+    /// which its policies check.
+    /// </summary>
+    public static async Task<bool> AllowedAsync(PluginConnection connection, System.Data.Common.DbTransaction transaction, TableInfo table,
+        CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand("SELECT NOT pg_catalog.row_security_active(@t)", transaction).With("t", connection.Qualify(table.Name));
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     /// <summary>Copies <paramref name="rows"/> (values converted by <see cref="RowValues.Convert"/>, in <paramref name="columns"/> order).</summary>
     public static async Task CopyAsync(PluginConnection connection, TableInfo table, IReadOnlyList<ColumnInfo> columns,
         IReadOnlyList<(string Path, object?[] Values)> rows, CancellationToken cancellationToken)

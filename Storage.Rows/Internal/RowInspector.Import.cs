@@ -32,7 +32,8 @@ internal sealed partial class RowInspector
                         .Where(p => table.Columns.FirstOrDefault(c => c.Name == p.Name) is not { Writable: false })
                         .Select(p => (p.Name, p.Value, $"{path}.{p.Name}")).ToList()));
                 }
-                if (connection.Provider == StorageProvider.Postgres && CopyRows(table, checkedRows) is { } copy)
+                if (connection.Provider == StorageProvider.Postgres && CopyRows(table, checkedRows) is { } copy
+                    && await PostgresRowCopy.AllowedAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
                     await PostgresRowCopy.CopyAsync(connection, table, copy.Columns, copy.Rows, cancellationToken).ConfigureAwait(false);
                 else if (checkedRows.Count > 0)
                     await RowStore.InsertRowsAsync(connection, transaction, table, checkedRows, cancellationToken).ConfigureAwait(false);
