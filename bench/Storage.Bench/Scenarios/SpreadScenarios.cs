@@ -82,6 +82,8 @@ internal static class SpreadScenarios
             using var ids = JsonDocument.Parse(await RequestAsync(Row(i, "insert"), body, cancellationToken));
             if (ids.RootElement.GetProperty("ids").GetArrayLength() != RowsPerPlugin)
                 throw new InvalidOperationException($"Seeding {Plugin(i)} should insert {RowsPerPlugin} rows: {ids.RootElement}");
+            // One read too, so the plugin's read connection exists (where the host keeps it) before the timed window.
+            await RequestAsync(Row(i, "select"), """{"table":"spread_rows","id":1}"""u8.ToArray(), cancellationToken);
         }
 
         private static string Kv(int plugin, string op) => $"db.kv.{Plugin(plugin)}.{op}";
