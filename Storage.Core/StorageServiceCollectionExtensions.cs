@@ -23,6 +23,8 @@ public static class StorageServiceCollectionExtensions
                 "Storage:Postgres:ConnectionString is required when Storage:Provider is postgres.")
             .ValidateOnStart();
         services.TryAddSingleton<ReplyLimits>();
+        services.TryAddSingleton<PluginWrites>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginSchemaObserver, PluginWrites>(sp => sp.GetRequiredService<PluginWrites>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, PostgresOptionsValidator>());
         services.TryAddSingleton<IPluginDatabase>(sp =>

@@ -27,6 +27,18 @@ public sealed class SqlOptions
     [Range(1024, 512 * 1024 * 1024)]
     public int MaxResultBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Bytes of cached query results (<c>cache_ms</c>) all plugins together may hold (default 16 MiB; 0 turns the cache off).</summary>
+    [Range(0, 1024L * 1024 * 1024)]
+    public long ResultCacheBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Bytes of cached results one plugin may hold (default 1 MiB); over it, its own oldest entries make room.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long ResultCacheBytesPerPlugin { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest <c>cache_ms</c> a query may ask for (default 60000): how stale a reply may be after a write through another host.</summary>
+    [Range(1, 3_600_000)]
+    public int ResultCacheMaxMs { get; set; } = 60_000;
+
     /// <summary>Distinct query fingerprints kept per plugin; further ones are counted under <c>(other)</c>.</summary>
     [Range(1, 100_000)]
     public int MaxFingerprintsPerPlugin { get; set; } = 200;

@@ -23,6 +23,8 @@ public static class SqlStorageBuilderExtensions
         builder.Services.TryAddSingleton<SqlRateLimiter>();
         builder.Services.TryAddSingleton<SqlProfiler>();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, SqlProfiler>(sp => sp.GetRequiredService<SqlProfiler>()));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton<SqlResultCache>();
         builder.Services.TryAddSingleton<ISqlRunner, SqlRunner>();
         return builder;
     }

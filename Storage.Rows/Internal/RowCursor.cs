@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -15,13 +16,28 @@ internal static class RowCursor
 {
     public static string Encode(TableInfo table, IReadOnlyList<SortKey> keys, JsonObject lastRow)
     {
-        var cursor = new JsonObject
+        // Written straight out (no intermediate JsonObject): every truncated search page pays for this.
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            ["t"] = table.Name,
-            ["s"] = new JsonArray(keys.Select(k => (JsonNode?)JsonValue.Create(k.Spec)).ToArray()),
-            ["v"] = new JsonArray(keys.Select(k => lastRow[k.Column.Name]?.DeepClone()).ToArray()),
-        };
-        return Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(cursor, RowsJsonContext.Default.JsonObject));
+            writer.WriteStartObject();
+            writer.WriteString("t", table.Name);
+            writer.WriteStartArray("s");
+            foreach (var key in keys)
+                writer.WriteStringValue(key.Spec);
+            writer.WriteEndArray();
+            writer.WriteStartArray("v");
+            foreach (var key in keys)
+            {
+                if (lastRow[key.Column.Name] is { } value)
+                    value.WriteTo(writer);
+                else
+                    writer.WriteNullValue();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return Base64Url.EncodeToString(buffer.WrittenSpan);
     }
 
     /// <summary>The last row's sort values, in key order; INVALID_REQUEST for anything but a cursor of this very search.</summary>

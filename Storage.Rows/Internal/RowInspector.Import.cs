@@ -45,6 +45,7 @@ internal sealed partial class RowInspector
             return 0;
         }).ConfigureAwait(false);
         catalog.Invalidate(plugin);
+        writes.Written(plugin);
         return written;
     }
 

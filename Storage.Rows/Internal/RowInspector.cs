@@ -6,7 +6,7 @@ using Storage.Core;
 namespace Storage.Rows.Internal;
 
 /// <summary>Counts and reads whole tables for the admin subjects, on read-only plugin connections.</summary>
-internal sealed partial class RowInspector(IPluginDatabase database, RowCatalog catalog) : IRowInspector
+internal sealed partial class RowInspector(IPluginDatabase database, RowCatalog catalog, PluginWrites writes) : IRowInspector
 {
     public async Task<IReadOnlyList<RowTableSummary>> ListTablesAsync(PluginId plugin, CancellationToken cancellationToken)
     {

@@ -128,31 +128,47 @@ internal sealed partial class RowStore
     private static async Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, ResultBudget budget,
         Func<ColumnInfo, bool>? include, CancellationToken cancellationToken)
     {
-        await using var command = sql.Create(connection);
-        // Sequential access: Npgsql does not buffer a whole row, so each value's size is known before it is read.
-        var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+        // SQLite: the statement stays prepared on the pooled connection for the next request of the same shape.
+        var kept = RowCommands.Of(connection);
+        var text = sql.ToString();
+        var command = kept is null ? sql.Create(connection) : sql.Bind(kept.Get(text));
         var stopped = false;
+        var failed = true;
         try
         {
-            return await RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken).ConfigureAwait(false);
-        }
-        catch (StorageException) when (connection.Provider == StorageProvider.Postgres)
-        {
-            // TOO_LARGE: stop the statement on the server instead of streaming the rest in to skip it.
-            stopped = true;
-            command.Cancel();
-            throw;
+            // Sequential access: Npgsql does not buffer a whole row, so each value's size is known before it is read.
+            var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var rows = await RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken).ConfigureAwait(false);
+                failed = false;
+                return rows;
+            }
+            catch (StorageException) when (connection.Provider == StorageProvider.Postgres)
+            {
+                // TOO_LARGE: stop the statement on the server instead of streaming the rest in to skip it.
+                stopped = true;
+                command.Cancel();
+                throw;
+            }
+            finally
+            {
+                try
+                {
+                    await reader.DisposeAsync().ConfigureAwait(false);
+                }
+                catch (DbException) when (stopped)
+                {
+                    // The cancellation asked for above.
+                }
+            }
         }
         finally
         {
-            try
-            {
-                await reader.DisposeAsync().ConfigureAwait(false);
-            }
-            catch (DbException) when (stopped)
-            {
-                // The cancellation asked for above.
-            }
+            if (kept is null)
+                await command.DisposeAsync().ConfigureAwait(false);
+            else if (failed)
+                kept.Forget(text);
         }
     }
 

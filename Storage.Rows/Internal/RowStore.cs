@@ -12,7 +12,7 @@ namespace Storage.Rows.Internal;
 /// connections, so the database itself keeps them inside the plugin's schema or file. Every
 /// request runs under <c>Rows:StatementTimeoutMs</c> and reads under a byte budget.
 /// </summary>
-internal sealed partial class RowStore(IPluginDatabase database, RowCatalog catalog, IOptions<RowsOptions> options, ReplyLimits replyLimits) : IRowStore
+internal sealed partial class RowStore(IPluginDatabase database, RowCatalog catalog, IOptions<RowsOptions> options, ReplyLimits replyLimits, PluginWrites writes) : IRowStore
 {
     public const int MaxBatch = 1000;
 
@@ -109,6 +109,12 @@ internal sealed partial class RowStore(IPluginDatabase database, RowCatalog cata
         {
             catalog.Invalidate(plugin);
             throw;
+        }
+        finally
+        {
+            // Cached SQL results of the plugin (opt-in cache_ms) were read before this write: retire them.
+            if (access != PluginAccess.Read)
+                writes.Written(plugin);
         }
     }
 

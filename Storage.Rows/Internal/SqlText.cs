@@ -27,7 +27,7 @@ internal sealed class SqlText(StorageProvider provider)
     {
         ParameterLimits.Check(Provider, _values.Count + 1, field);
         _values.Add(value);
-        return "@p" + (_values.Count - 1).ToString(CultureInfo.InvariantCulture);
+        return "@" + Name(_values.Count - 1);
     }
 
     public SqlText Append(string text)
@@ -36,13 +36,21 @@ internal sealed class SqlText(StorageProvider provider)
         return this;
     }
 
-    public DbCommand Create(PluginConnection connection, DbTransaction? transaction = null)
+    public DbCommand Create(PluginConnection connection, DbTransaction? transaction = null) =>
+        Bind(connection.CreateCommand(Sql.ToString(), transaction));
+
+    /// <summary>Adds this statement's parameters to <paramref name="command"/> (a new one, or a kept one whose parameters were cleared).</summary>
+    public DbCommand Bind(DbCommand command)
     {
-        var command = connection.CreateCommand(Sql.ToString(), transaction);
         for (var i = 0; i < _values.Count; i++)
-            command.With("p" + i.ToString(CultureInfo.InvariantCulture), _values[i]);
+            command.With(Name(i), _values[i]);
         return command;
     }
+
+    // "p0".."p63" without formatting them again for every statement.
+    private static readonly string[] CommonNames = Enumerable.Range(0, 64).Select(i => "p" + i.ToString(CultureInfo.InvariantCulture)).ToArray();
+
+    private static string Name(int index) => index < CommonNames.Length ? CommonNames[index] : "p" + index.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Adds the statement to <paramref name="batch"/>, with its parameters.</summary>
     public void AddTo(DbBatch batch)
@@ -52,7 +60,7 @@ internal sealed class SqlText(StorageProvider provider)
         for (var i = 0; i < _values.Count; i++)
         {
             var parameter = command.CreateParameter();
-            parameter.ParameterName = "p" + i.ToString(CultureInfo.InvariantCulture);
+            parameter.ParameterName = Name(i);
             parameter.Value = _values[i] ?? DBNull.Value;
             command.Parameters.Add(parameter);
         }

@@ -12,7 +12,8 @@ namespace Storage.Sql.Internal;
 /// guard, then execute on a connection with the plugin's own privileges (read-only unless the
 /// request allows writes), time it and record it by fingerprint.
 /// </summary>
-internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter limiter, SqlProfiler profiler, IOptions<SqlOptions> options, ReplyLimits replyLimits) : ISqlRunner
+internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter limiter, SqlProfiler profiler, IOptions<SqlOptions> options, ReplyLimits replyLimits,
+    SqlResultCache cache, PluginWrites writes) : ISqlRunner
 {
     private readonly int _maxResultBytes = options.Value.MaxResultBytes;
 
@@ -25,12 +26,17 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
         var maxRows = request.MaxRows ?? SqlLimits.DefaultMaxRows;
         if (maxRows is < 1 or > SqlLimits.MaxRows)
             throw StorageException.OutOfRange("max_rows", $"between 1 and {SqlLimits.MaxRows}", maxRows);
+        cache.Validate(request);
 
         limiter.Acquire(plugin);
         var postgres = database.Provider == StorageProvider.Postgres;
         var ownSchema = postgres ? OwnSchema(plugin) : null;
         var statement = StatementGuard.Check(query, postgres, request.AllowWrite == true, ownSchema);
         ParameterLimits.Check(database.Provider, statement.ParameterNames.Count, "params");
+        var cacheKey = SqlResultCache.Key(request, statement, maxRows);
+        if (cacheKey is not null && cache.Find(plugin, cacheKey) is { } cached)
+            return cached;
+        var version = writes.Version(plugin);
         var budget = replyLimits.Budget(_maxResultBytes, "Sql:MaxResultBytes");
         var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget), request.Explain == true);
 
@@ -43,12 +49,21 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
             var elapsed = clock.Elapsed.TotalMilliseconds;
             profiler.Record(plugin, statement.Fingerprint, elapsed, run.Rows.RowCount, null);
             var rowCount = run.Rows.Columns.Count == 0 && statement.IsWrite ? run.Affected : run.Rows.RowCount;
-            return new SqlQueryResponse(run.Rows.Columns, run.Result, rowCount, run.Rows.Truncated, Math.Round(elapsed, 3), plan);
+            var reply = new SqlQueryResponse(run.Rows.Columns, run.Result, rowCount, run.Rows.Truncated, Math.Round(elapsed, 3), plan);
+            if (cacheKey is not null)
+                cache.Store(plugin, cacheKey, reply, version, request.CacheMs!.Value, budget.UsedBytes);
+            return reply;
         }
         catch (StorageException ex)
         {
             profiler.Record(plugin, statement.Fingerprint, clock.Elapsed.TotalMilliseconds, run.Rows.RowCount, ex.Code);
             throw;
+        }
+        finally
+        {
+            // Whether it committed or not, results cached before it may be stale now.
+            if (statement.IsWrite)
+                writes.Written(plugin);
         }
     }
 

@@ -2,9 +2,15 @@ using System.Globalization;
 
 namespace Storage.Bench;
 
-/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --repeat 3 --soak 60 --quick --plugins N --fleet N</c>.</summary>
+/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --repeat 3 --soak 60 --quick --plugins N --fleet N --spread N --host-arg K=V</c>.</summary>
 internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0, int FleetPlugins = 0, int Repeat = 3)
 {
+    /// <summary>Plugins the <c>kv_get_Np</c>, <c>kv_set_Np</c> and <c>row_select_Np</c> cells spread over; 0: none.</summary>
+    public int Spread { get; init; } = 1000;
+
+    /// <summary>Configuration switches added to the cells' service host, e.g. <c>Storage:Sqlite:MaxOpenPlugins=1100</c>.</summary>
+    public string[] HostArgs { get; init; } = [];
+
     public const string Usage = """
         Storage.Bench: the storage service over NATS against its baselines (echo, JetStream KV, direct database).
           --duration S       measured seconds per cell (default 5)
@@ -23,8 +29,14 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
           --fleet N          at the end, N plugins at once on a PostgreSQL server with
                              max_connections=100, each: migration, row insert, SQL query,
                              KV set and get (default 0: off)
+          --spread N         the KV set/get and row select cells again, round-robin over N plugins
+                             (kv_get_Np, kv_set_Np, row_select_Np; default 1000, 0: off), each
+                             reported next to its single-plugin cell with the ratio and the 0.8x target
+          --host-arg K=V     a configuration switch for the cells' service host (repeatable), e.g.
+                             Storage:Sqlite:MaxOpenPlugins=1100 to see what the defaults cost
           --quick            the KV cells and their baselines only, c=64, 3 s cells, 3 rounds, both
-                             backends: a check after each change (under 3 minutes); later flags override
+                             backends, no spread: a check after each change (under 3 minutes);
+                             later flags override
         """;
 
     public static BenchOptions? Parse(string[] args)
@@ -44,14 +56,16 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--plugins" => options with { Plugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--fleet" => options with { FleetPlugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--repeat" => options with { Repeat = int.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--quick" => options with { Only = ["echo", "jetstream", "db", "kv"], Concurrency = [64], DurationSeconds = 3, WarmupSeconds = 1, Repeat = 3 },
+                "--spread" => options with { Spread = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--host-arg" => options with { HostArgs = [.. options.HostArgs, "--" + Next().TrimStart('-')] },
+                "--quick" => options with { Only = ["echo", "jetstream", "db", "kv"], Concurrency = [64], DurationSeconds = 3, WarmupSeconds = 1, Repeat = 3, Spread = 0 },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),
             };
             if (options is null)
                 return null;
         }
-        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Plugins < 0
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Plugins < 0 || options.Spread < 0
             || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1) || options.Repeat < 1)
             throw new ArgumentException($"Durations must be positive, concurrency and repeat at least 1.\n{Usage}");
         return options;

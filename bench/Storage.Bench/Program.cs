@@ -32,11 +32,13 @@ Console.CancelKeyPress += (_, e) =>
 var work = Directory.CreateTempSubdirectory("storage-bench-").FullName;
 using var nats = await BenchNatsServer.StartAsync();
 using var postgres = options.Backends.Contains("postgres") ? await BenchPostgres.StartAsync() : null;
-var context = new BenchContext(nats.Url, postgres?.ConnectionString, work);
+var context = new BenchContext(nats.Url, postgres?.ConnectionString, work) { Spread = options.Spread, HostArgs = options.HostArgs };
 var results = new List<CellResult>();
 var soaks = new List<SoakResult>();
 string? manyPlugins = null;
 FleetResult? fleet = null;
+if (options.HostArgs.Length > 0)
+    Console.Error.WriteLine($"service host switches added: {string.Join(' ', options.HostArgs)}");
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
 try
 {
@@ -75,7 +77,8 @@ finally
 Console.WriteLine();
 Console.WriteLine(Report.Table(results, options.Repeat));
 Console.WriteLine("Service host: a separate process (`dotnet Storage.Host.dll`); host CPU and RSS from its /proc, load generator excluded. "
-    + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) and Nats:MaxConcurrencyPerPlugin to 256 so neither throttles the single bench plugin.");
+    + "SQL rate limit for the bench plugin raised to 1,000,000/s (burst 10,000,000) and Nats:MaxConcurrencyPerPlugin to 256 so neither throttles the single bench plugin."
+    + (options.HostArgs.Length > 0 ? $" Switches added: {string.Join(' ', options.HostArgs)}." : ""));
 Console.WriteLine();
 foreach (var soak in soaks)
     Console.WriteLine(soak.Line());

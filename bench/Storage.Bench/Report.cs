@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Storage.Bench;
 
 /// <summary>The markdown result table and the closing ratio line (ops/s ratios at concurrency 64, or the highest run).</summary>
-internal static class Report
+internal static partial class Report
 {
     // name = (scenario, backend) of numerator and denominator.
     private static readonly (string Name, (string, string) Over, (string, string) Under)[] Ratios =
@@ -47,6 +48,10 @@ internal static class Report
             .Select(ratio => (ratio.Name, Value: Ratio(results, concurrency, ratio.Over, ratio.Under)))
             .Where(r => r.Value is not null)
             .Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Name}={r.Value!.Value.Median:F2} [{r.Value.Value.Min:F2}-{r.Value.Value.Max:F2}]"));
+        parts = parts.Concat(SpreadPairs(results).Select(pair => (pair, Value: Ratio(results, concurrency, pair.Spread, pair.Single)))
+            .Where(r => r.Value is not null)
+            .Select(r => string.Create(CultureInfo.InvariantCulture,
+                $"{r.pair.Spread.Scenario}/{r.pair.Single.Scenario}({r.pair.Single.Backend})={r.Value!.Value.Median:F2} [{r.Value.Value.Min:F2}-{r.Value.Value.Max:F2}]")));
         var rounds = results.Where(r => r.Error is null && r.Concurrency == concurrency).Select(r => r.Round + 1).DefaultIfEmpty(0).Max();
         return string.Create(CultureInfo.InvariantCulture, $"ratios c={concurrency} (median [min-max] of {rounds} interleaved rounds) ") + string.Join(' ', parts);
     }
@@ -76,6 +81,15 @@ internal static class Report
         {
             Check($"row_search {backend} p95 < 5 ms (100,000 rows)", Cell(results, c, "row_search", backend)?.P95, false, 5, "ms", Cell(results, 1, "row_search", backend)?.P95);
             Check($"sql_leaderboard {backend} p95 < 20 ms (100,000 rows)", Cell(results, c, "sql_leaderboard", backend)?.P95, false, 20, "ms", Cell(results, 1, "sql_leaderboard", backend)?.P95);
+            Check($"sql_leaderboard_cached {backend} p95 < 20 ms (opt-in cache_ms=1000, up to 1 s stale)", Cell(results, c, "sql_leaderboard_cached", backend)?.P95, false, 20, "ms", Cell(results, 1, "sql_leaderboard_cached", backend)?.P95);
+        }
+        foreach (var (spread, single) in SpreadPairs(results))
+        {
+            var (many, one) = (Cell(results, c, spread.Scenario, spread.Backend), Cell(results, c, single.Scenario, single.Backend));
+            var p99 = many is null || one is null ? "" : string.Create(CultureInfo.InvariantCulture, $" (p99 {many.P99:F3} ms vs {one.P99:F3} ms single; {many.OpsPerSecond:F0} vs {one.OpsPerSecond:F0} ops/s)");
+            var ratio = Ratio(results, c, spread, single)?.Median;
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"- {spread.Scenario} {spread.Backend} >= 0.8x {single.Scenario} (within 80% of single plugin): {(ratio is { } r ? $"{r:F2}x -> {(r >= 0.8 ? "met" : "NOT met")}" : "- -> not measured")}{p99}");
         }
         var peaks = results.Select(r => r.HostPeakMb).OfType<double>().Concat(soaks.Select(s => s.PeakMb)).ToList();
         var peak = peaks.Count == 0 ? (double?)null : peaks.Max();
@@ -85,6 +99,17 @@ internal static class Report
             : $"- host RSS flat over the soak ({string.Join(", ", soaks.Select(s => s.Backend + (s.Flat ? " flat" : " growing")))}): {(soaks.All(s => s.Flat) ? "met" : "NOT met")}");
         return text.ToString();
     }
+
+    /// <summary>Every spread cell (<c>kv_get_1000p</c>) run, with its single-plugin twin (<c>kv_get</c>) on the same backend.</summary>
+    private static IEnumerable<((string Scenario, string Backend) Spread, (string Scenario, string Backend) Single)> SpreadPairs(IReadOnlyList<CellResult> results) =>
+        results.Where(r => r.Error is null)
+            .Select(r => (r.Scenario, r.Backend, Match: SpreadName().Match(r.Scenario)))
+            .Where(r => r.Match.Success)
+            .Select(r => ((r.Scenario, r.Backend), (r.Match.Groups[1].Value, r.Backend)))
+            .Distinct();
+
+    [GeneratedRegex(@"^(.+)_[0-9]+p$")]
+    private static partial Regex SpreadName();
 
     private static int TargetConcurrency(IReadOnlyList<CellResult> results)
     {

@@ -17,7 +17,8 @@ internal static class ScenarioCatalog
             .Concat(ServiceBackends.SelectMany(backend =>
                 KvScenarios.Create(context, backend)
                     .Concat(RowScenarios.Create(context, backend))
-                    .Concat(SqlScenarios.Create(context, backend))));
+                    .Concat(SqlScenarios.Create(context, backend))
+                    .Concat(SpreadScenarios.Create(context, backend))));
 
     /// <summary>
     /// The scenarios of one backend's group: the baselines (NATS and that backend's database alone)

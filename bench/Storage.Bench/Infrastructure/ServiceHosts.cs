@@ -21,7 +21,7 @@ internal sealed class ServiceHosts : IAsyncDisposable
             _current = null;
             // One plugin drives every cell at up to c=64: its fair share of processing slots (32 by default, a
             // multi-tenant guard) would measure queueing, not the service.
-            _current = await ServiceHost.StartAsync(context, backend, cancellationToken, ["--Nats:MaxConcurrencyPerPlugin=256"]);
+            _current = await ServiceHost.StartAsync(context, backend, cancellationToken, ["--Nats:MaxConcurrencyPerPlugin=256", .. context.HostArgs]);
             return _current;
         }
         finally
