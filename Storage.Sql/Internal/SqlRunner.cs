@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -18,6 +19,21 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
 
     public async Task<SqlQueryResponse> QueryAsync(PluginId plugin, SqlQueryRequest request, CancellationToken cancellationToken)
     {
+        var (run, elapsed, plan) = await RunAsync(plugin, request, forReply: false, cancellationToken).ConfigureAwait(false);
+        using (run.Rows)
+            return new SqlQueryResponse(run.Rows.Columns, run.Rows.ToElement(), run.RowCount, run.Rows.Truncated, elapsed, plan);
+    }
+
+    public async Task WriteQueryAsync(PluginId plugin, SqlQueryRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var (run, elapsed, plan) = await RunAsync(plugin, request, forReply: true, cancellationToken).ConfigureAwait(false);
+        using (run.Rows)
+            SqlQueryReply.Write(reply, run.Rows, run.RowCount, elapsed, plan);
+    }
+
+    private async Task<(Execution Run, double ElapsedMs, JsonElement? Plan)> RunAsync(PluginId plugin, SqlQueryRequest request, bool forReply, CancellationToken cancellationToken)
+    {
         var query = ValidateQuery(request.Query);
         var timeoutMs = request.TimeoutMs ?? SqlLimits.DefaultTimeoutMs;
         if (timeoutMs is < 1 or > SqlLimits.MaxTimeoutMs)
@@ -32,7 +48,7 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
         var statement = StatementGuard.Check(query, postgres, request.AllowWrite == true, ownSchema);
         ParameterLimits.Check(database.Provider, statement.ParameterNames.Count, "params");
         var budget = replyLimits.Budget(_maxResultBytes, "Sql:MaxResultBytes");
-        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget), request.Explain == true);
+        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget, forReply), request.Explain == true);
 
         var clock = Stopwatch.StartNew();
         try
@@ -42,12 +58,17 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
                 : RunSqliteAsync(plugin, run, cancellationToken)).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalMilliseconds;
             profiler.Record(plugin, statement.Fingerprint, elapsed, run.Rows.RowCount, null);
-            var rowCount = run.Rows.Columns.Count == 0 && statement.IsWrite ? run.Affected : run.Rows.RowCount;
-            return new SqlQueryResponse(run.Rows.Columns, run.Result, rowCount, run.Rows.Truncated, Math.Round(elapsed, 3), plan);
+            return (run, Math.Round(elapsed, 3), plan);
         }
         catch (StorageException ex)
         {
             profiler.Record(plugin, statement.Fingerprint, clock.Elapsed.TotalMilliseconds, run.Rows.RowCount, ex.Code);
+            run.Rows.Dispose();
+            throw;
+        }
+        catch
+        {
+            run.Rows.Dispose();
             throw;
         }
     }
@@ -79,8 +100,9 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
 
         public bool Explain { get; } = explain;
 
-        public JsonElement Result { get; set; }
-
         public int Affected { get; set; }
+
+        /// <summary>Rows returned, or for a write without a result set the rows it changed.</summary>
+        public int RowCount => Rows.Columns.Count == 0 && Statement.IsWrite ? Affected : Rows.RowCount;
     }
 }

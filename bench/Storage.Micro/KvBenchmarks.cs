@@ -49,8 +49,9 @@ public class KvBenchmarks
     public async Task<byte[]> Get()
     {
         var request = StorageJson.Deserialize(_getBody, Json.KvGetRequest);
-        var reply = await _kv.GetAsync(_plugin, request, CancellationToken.None).ConfigureAwait(false);
-        return JsonSerializer.SerializeToUtf8Bytes(reply, Json.KvGetResponse);
+        using var reply = new PooledBufferWriter();
+        await _kv.WriteGetAsync(_plugin, request, reply, CancellationToken.None).ConfigureAwait(false);
+        return reply.WrittenSpan.ToArray();
     }
 
     [Benchmark]

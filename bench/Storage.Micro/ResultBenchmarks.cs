@@ -14,7 +14,6 @@ namespace Storage.Micro;
 /// </summary>
 public class ResultBenchmarks
 {
-    private static readonly SqlJsonContext Json = SqlJsonContext.Default;
     private readonly DataTable _table = Rows(100);
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly ReplyLimits _limits = new();
@@ -41,10 +40,11 @@ public class ResultBenchmarks
     public async Task<byte[]> SqlResult()
     {
         using var reader = _table.CreateDataReader();
-        var rows = new RowWriter(1000, _limits.Budget(4 * 1024 * 1024, "Sql:MaxResultBytes"));
-        var result = await rows.ReadAsync(reader, CancellationToken.None).ConfigureAwait(false);
-        var reply = new SqlQueryResponse(rows.Columns, result, rows.RowCount, rows.Truncated, 0.5);
-        return JsonSerializer.SerializeToUtf8Bytes(reply, Json.SqlQueryResponse);
+        using var rows = new RowWriter(1000, _limits.Budget(4 * 1024 * 1024, "Sql:MaxResultBytes"), forReply: true);
+        await rows.ReadAsync(reader, CancellationToken.None).ConfigureAwait(false);
+        using var reply = new PooledBufferWriter();
+        SqlQueryReply.Write(reply, rows, rows.RowCount, 0.5, plan: null);
+        return reply.WrittenSpan.ToArray();
     }
 
     private static DataTable Rows(int count)
