@@ -1,3 +1,4 @@
+using System.Buffers;
 using Storage.Core;
 
 namespace Storage.Kv;
@@ -14,6 +15,13 @@ public interface IKvStore
 
     /// <summary>Reads a value; a missing or expired key is <c>exists: false</c>.</summary>
     Task<KvGetResponse> GetAsync(PluginId plugin, KvGetRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads a value like <see cref="GetAsync"/> and writes the reply's JSON to <paramref name="reply"/>, byte for
+    /// byte what serializing its <see cref="KvGetResponse"/> with <see cref="KvJsonContext"/> gives; the value goes
+    /// from the database to <paramref name="reply"/> as UTF-8, without being parsed. For hosts that send replies.
+    /// </summary>
+    Task WriteGetAsync(PluginId plugin, KvGetRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken);
 
     /// <summary>Deletes a key; <c>deleted</c> says whether a live key was there.</summary>
     Task<KvDeleteResponse> DeleteAsync(PluginId plugin, KvDeleteRequest request, CancellationToken cancellationToken);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Storage.Core;
 
 namespace Storage.Sql;
@@ -14,6 +15,13 @@ public interface ISqlRunner
     /// RATE_LIMITED (with <c>retry_after_ms</c>), NOT_FOUND (unknown table), CONFLICT, UNAVAILABLE.
     /// </summary>
     Task<SqlQueryResponse> QueryAsync(PluginId plugin, SqlQueryRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs one statement like <see cref="QueryAsync"/> and writes the reply's JSON to <paramref name="reply"/>, byte
+    /// for byte what serializing its <see cref="SqlQueryResponse"/> with <see cref="SqlJsonContext"/> gives; the rows
+    /// are written once, as the reply carries them, never parsed again. Same errors as <see cref="QueryAsync"/>.
+    /// </summary>
+    Task WriteQueryAsync(PluginId plugin, SqlQueryRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken);
 
     /// <summary>The plugin's per-fingerprint query statistics kept in memory since start.</summary>
     SqlStatsResponse Stats(PluginId plugin);

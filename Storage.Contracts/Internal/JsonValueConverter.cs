@@ -12,11 +12,9 @@ internal sealed class JsonValueConverter : JsonConverter<JsonElement?>
 {
     public override bool HandleNull => true;
 
-    public override JsonElement? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        using var document = JsonDocument.ParseValue(ref reader);
-        return document.RootElement.Clone();
-    }
+    // One copy of the value's bytes, owned by the element (no pooled document to clone from).
+    public override JsonElement? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        JsonElement.ParseValue(ref reader);
 
     public override void Write(Utf8JsonWriter writer, JsonElement? value, JsonSerializerOptions options)
     {

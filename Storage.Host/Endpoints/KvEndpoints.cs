@@ -16,7 +16,7 @@ internal sealed class KvEndpoints(IKvStore store) : IEndpointGroup
         await dispatcher.AddTierAsync(service, "kv",
         [
             new("set", IsWrite: true, JsonHandlers.Call(Json.KvSetRequest, Json.KvSetResponse, store.SetAsync), Inline),
-            new("get", IsWrite: false, JsonHandlers.Call(Json.KvGetRequest, Json.KvGetResponse, store.GetAsync), Inline),
+            new("get", IsWrite: false, JsonHandlers.Write(Json.KvGetRequest, store.WriteGetAsync), Inline),
             new("delete", IsWrite: true, JsonHandlers.Call(Json.KvDeleteRequest, Json.KvDeleteResponse, store.DeleteAsync), Inline),
             new("list", IsWrite: false, JsonHandlers.Call(Json.KvListRequest, Json.KvListResponse, store.ListAsync), Inline),
             new("incr", IsWrite: true, JsonHandlers.Call(Json.KvIncrRequest, Json.KvIncrResponse, store.IncrAsync), Inline),

@@ -14,7 +14,7 @@ internal sealed class SqlEndpoints(ISqlRunner runner) : IEndpointGroup
         await dispatcher.AddTierAsync(service, "sql",
         [
             // A query may write (allow_write), so it gets request_id idempotency like every write.
-            new("query", IsWrite: true, JsonHandlers.Call(Json.SqlQueryRequest, Json.SqlQueryResponse, runner.QueryAsync)),
+            new("query", IsWrite: true, JsonHandlers.Write(Json.SqlQueryRequest, runner.WriteQueryAsync)),
             new("stats", IsWrite: false, (plugin, body, ct) =>
             {
                 StorageJson.Deserialize(body.Span, Json.SqlStatsRequest);

@@ -12,19 +12,27 @@ internal sealed class KvConnection : IDisposable
 {
     private const string TablesPresent = $"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('{ServiceTables.Kv}', '{ServiceTables.KvRevision}')";
 
-    private KvConnection(KvSql sql, CommandCache commands)
+    private KvConnection(KvSql sql, CommandCache commands, SqliteKvGet get)
     {
         Sql = sql;
         Commands = commands;
+        Get = get;
     }
 
     public KvSql Sql { get; }
 
     public CommandCache Commands { get; }
 
+    /// <summary>The read of one entry, prepared on SQLite's own API (values stay UTF-8).</summary>
+    public SqliteKvGet Get { get; }
+
     public static KvConnection Of(PluginConnection connection) => connection.State(Open);
 
-    public void Dispose() => Commands.Dispose();
+    public void Dispose()
+    {
+        Get.Dispose();
+        Commands.Dispose();
+    }
 
     private static KvConnection Open(PluginConnection connection)
     {
@@ -40,6 +48,7 @@ internal sealed class KvConnection : IDisposable
         }
         // Fails closed when anything but the service's own objects touches its tables (docs/security.md).
         SqliteServiceTables.Verify(connection);
-        return new KvConnection(sql, new CommandCache(connection.Connection));
+        return new KvConnection(sql, new CommandCache(connection.Connection),
+            new SqliteKvGet((Microsoft.Data.Sqlite.SqliteConnection)connection.Connection, sql.Get));
     }
 }

@@ -33,11 +33,11 @@ internal static class KvCounter
         new(StorageErrorCode.Conflict, $"Incrementing key '{write.Key}' by {write.By} leaves the 64-bit integer range.",
             new Dictionary<string, object?> { ["key"] = write.Key, ["field"] = "by" });
 
-    public static bool TryParseInteger(string json, out long value)
+    public static bool TryParseInteger(ReadOnlySpan<byte> json, out long value)
     {
         value = 0;
-        var digits = json.StartsWith('-') ? json.AsSpan(1) : json.AsSpan();
-        return digits.Length > 0 && !digits.ContainsAnyExceptInRange('0', '9')
+        var digits = json.StartsWith((byte)'-') ? json[1..] : json;
+        return digits.Length > 0 && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9')
             && long.TryParse(json, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
     }
 }

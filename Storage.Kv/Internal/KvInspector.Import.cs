@@ -60,7 +60,7 @@ internal sealed partial class KvInspector
             if (entry.Revision < 1)
                 throw StorageException.OutOfRange($"kv[{i}].revision", "a revision of at least 1", entry.Revision);
             var raw = entry.Value.GetRawText();
-            KvValidation.ValueText(entry.Value, raw);
+            KvValidation.ValueText(entry.Value, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(entry.Value));
             var expires = entry.ExpiresAt?.ToUnixTimeMilliseconds();
             if (expires is { } at && at <= now)
                 continue; // Expired since the export: as invisible as it would be after the sweep.

@@ -29,6 +29,9 @@ internal sealed class KvSql
         // PostgreSQL draws revisions from a sequence inside the statement; SQLite's single writer passes them in.
         Revision = isPostgres ? "pg_catalog.nextval('_storage.kv_revision'::pg_catalog.regclass)" : "@rev";
         Scope = isPostgres ? "kv.plugin = @plugin AND " : "";
+        // Values arrive as UTF-8 bytes: PostgreSQL takes them as text; SQLite binds bytes as a BLOB,
+        // which CAST turns into TEXT by reading the same bytes in the file's encoding (UTF-8), unchanged.
+        Value = isPostgres ? "@value" : "CAST(@value AS TEXT)";
     }
 
     // PostgreSQL: the rows of the plugin the command is for.
@@ -41,6 +44,8 @@ internal sealed class KvSql
     public string Counter { get; }
 
     private string Revision { get; }
+
+    private string Value { get; }
 
     /// <summary>SQLite only: the tables in the plugin's file (PostgreSQL's are created at the service's bootstrap).</summary>
     public string CreateTables => $"""
@@ -61,7 +66,7 @@ internal sealed class KvSql
         // An existing row is replaced only when it has expired; a live one makes the statement return nothing.
         KvWriteKind.SetIfAbsent => Upsert($"WHERE NOT {Live}"),
         KvWriteKind.SetIfRevision => $"""
-            UPDATE {Table} AS kv SET value = @value, revision = {Revision}, expires_at = @expires
+            UPDATE {Table} AS kv SET value = {Value}, revision = {Revision}, expires_at = @expires
             WHERE {Scope}kv.key = @key AND kv.revision = @expected AND {Live}
             RETURNING revision
             """,
@@ -113,7 +118,7 @@ internal sealed class KvSql
           RETURNING revision
           """
         : $"""
-        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, @value, {Revision}, @expires)
+        INSERT INTO {Table} AS kv (key, value, revision, expires_at) VALUES (@key, {Value}, {Revision}, @expires)
         ON CONFLICT (key) DO UPDATE SET value = excluded.value, revision = excluded.revision, expires_at = excluded.expires_at
         {condition}
         RETURNING revision

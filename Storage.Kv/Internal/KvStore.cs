@@ -1,5 +1,8 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Microsoft.Extensions.Options;
 using Storage.Core;
 
@@ -18,8 +21,9 @@ internal sealed class KvStore(IKvEngine engine, IOptions<KvOptions> options, Tim
         var key = KvValidation.Key(request.Key);
         if (request.Value is not { } value)
             throw StorageException.InvalidField("value", "Field 'value' is required (any JSON value, null included).");
-        var json = value.GetRawText();
-        var size = Encoding.UTF8.GetByteCount(json);
+        // The value's own UTF-8 text, validated once by the parser that read the request.
+        var json = JsonMarshal.GetRawUtf8Value(value);
+        var size = json.Length;
         if (size > _maxValueBytes)
             throw StorageException.OutOfRange("value", $"at most {_maxValueBytes} bytes serialized", $"{size} bytes", StorageErrorCode.TooLarge);
         KvValidation.ValueText(value, json);
@@ -29,7 +33,10 @@ internal sealed class KvStore(IKvEngine engine, IOptions<KvOptions> options, Tim
             throw StorageException.OutOfRange("if_revision", "a revision >= 1", request.IfRevision);
         var now = Now();
         var kind = request.IfAbsent == true ? KvWriteKind.SetIfAbsent : request.IfRevision is not null ? KvWriteKind.SetIfRevision : KvWriteKind.Set;
-        var write = new KvWrite(kind, key, json, KvValidation.ExpiresAt(request.Ttl, now), now, ExpectedRevision: request.IfRevision);
+        // An element parsed from bytes that are not UTF-8 (embedded callers only: the host refuses such a body)
+        // is stored as its text reads, invalid sequences replaced, as before.
+        var text = Utf8.IsValid(json) ? json.ToArray() : Encoding.UTF8.GetBytes(value.GetRawText());
+        var write = new KvWrite(kind, key, text, KvValidation.ExpiresAt(request.Ttl, now), now, ExpectedRevision: request.IfRevision);
 
         var result = await WriteAsync(plugin, write, cancellationToken).ConfigureAwait(false);
         if (result.Applied)
@@ -47,9 +54,31 @@ internal sealed class KvStore(IKvEngine engine, IOptions<KvOptions> options, Tim
         var entry = await ProviderErrors.GuardAsync(() => engine.GetAsync(plugin, key, Now(), cancellationToken)).ConfigureAwait(false);
         if (entry is not { } found)
             return new KvGetResponse(false);
-        using var document = JsonDocument.Parse(found.Json);
-        DateTimeOffset? expiresAt = found.ExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
-        return new KvGetResponse(true, document.RootElement.Clone(), found.Revision, expiresAt);
+        try
+        {
+            var reader = new Utf8JsonReader(found.Json);
+            DateTimeOffset? expiresAt = found.ExpiresAt is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+            return new KvGetResponse(true, JsonElement.ParseValue(ref reader), found.Revision, expiresAt);
+        }
+        finally
+        {
+            found.Return();
+        }
+    }
+
+    public async Task WriteGetAsync(PluginId plugin, KvGetRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var key = KvValidation.Key(request.Key);
+        var entry = await ProviderErrors.GuardAsync(() => engine.GetAsync(plugin, key, Now(), cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            KvGetReply.Write(reply, entry);
+        }
+        finally
+        {
+            entry?.Return();
+        }
     }
 
     public async Task<KvDeleteResponse> DeleteAsync(PluginId plugin, KvDeleteRequest request, CancellationToken cancellationToken)

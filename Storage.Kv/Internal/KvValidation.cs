@@ -76,9 +76,9 @@ internal static class KvValidation
     }
 
     /// <summary>Refuses escaped unpaired surrogates in a value; most values hold no escape at all, so those skip the walk.</summary>
-    public static void ValueText(System.Text.Json.JsonElement value, string rawJson)
+    public static void ValueText(System.Text.Json.JsonElement value, ReadOnlySpan<byte> rawJson)
     {
-        if (rawJson.Contains("\\u", StringComparison.OrdinalIgnoreCase))
+        if (rawJson.IndexOf("\\u"u8) >= 0 || rawJson.IndexOf("\\U"u8) >= 0)
             StorageJson.RequireValidUnicode(value, "value");
     }
 

@@ -41,9 +41,7 @@ internal sealed class PostgresKvEngine : IKvEngine
         await using var connection = await _database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
         await using var command = connection.CreateCommand(sql.Get).With("plugin", plugin.Value).With("key", key).With("now", now);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
-            ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
-            : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? KvEntry.Read(reader) : null;
     }
 
     public async Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken)
@@ -139,8 +137,10 @@ internal sealed class PostgresKvEngine : IKvEngine
         command.Parameters.AddWithValue("now", write.Now);
         if (write.Kind == KvWriteKind.Delete)
             return command;
-        var value = write.Kind == KvWriteKind.Incr ? write.By.ToString(CultureInfo.InvariantCulture) : write.Value!;
-        command.Parameters.AddWithValue("value", value);
+        // The value's UTF-8 text goes out as text without becoming a string first.
+        command.Parameters.Add(write.Kind == KvWriteKind.Incr
+            ? new NpgsqlParameter<string>("value", write.By.ToString(CultureInfo.InvariantCulture))
+            : new NpgsqlParameter<byte[]>("value", write.Value!) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<long?>("expires", write.ExpiresAt));
         if (write.Kind == KvWriteKind.SetIfRevision)
             command.Parameters.AddWithValue("expected", write.ExpectedRevision!.Value);

@@ -24,7 +24,7 @@ internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
     }
 
     public Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken) =>
-        SqliteKvFile.ReadAsync(database, plugin, (sql, commands) => SqliteKvFile.ReadEntry(commands.Get(sql.Get), key, now), cancellationToken);
+        SqliteKvFile.GetAsync(database, plugin, key, now, cancellationToken);
 
     public Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken) =>
         SqliteKvFile.ReadAsync(database, plugin, (sql, commands) =>

@@ -189,8 +189,17 @@ internal sealed class SqliteKvFile
     private static KvWriteResult ApplyIncr(KvSql sql, KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
     {
         var current = ReadEntry(commands.Get(sql.Get, transaction), write.Key, write.Now);
-        if (!KvCounter.TryAdd(write, current, out var next, out var expires))
-            return KvWriteResult.NotApplied;
+        long next;
+        long? expires;
+        try
+        {
+            if (!KvCounter.TryAdd(write, current, out next, out expires))
+                return KvWriteResult.NotApplied;
+        }
+        finally
+        {
+            current?.Return();
+        }
         var command = commands.Get(sql.Write(KvWriteKind.Set), transaction)
             .With("key", write.Key).With("now", write.Now).With("rev", revision + 1)
             .With("value", next.ToString(CultureInfo.InvariantCulture)).With("expires", expires);
@@ -203,8 +212,13 @@ internal sealed class SqliteKvFile
     {
         get.With("key", key).With("now", now);
         using var reader = get.ExecuteReader();
-        return reader.Read()
-            ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
-            : null;
+        return reader.Read() ? KvEntry.Read(reader) : null;
+    }
+
+    /// <summary>Reads an entry on a pooled service connection of the plugin's file, through its prepared <see cref="SqliteKvGet"/>.</summary>
+    public static async Task<KvEntry?> GetAsync(IPluginDatabase database, PluginId plugin, string key, long now, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
+        return KvConnection.Of(connection).Get.Read(key, now);
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Data.Common;
 using System.Text.Json;
 using Storage.Core;
@@ -9,10 +8,16 @@ namespace Storage.Sql.Internal;
 /// Reads a result set into the reply's <c>rows</c> (a JSON array of objects), stopping at the row
 /// limit (<c>truncated</c>) and failing with TOO_LARGE as soon as the rows pass the byte budget,
 /// before the rest is read; a value too large for what is left is refused before it is read
-/// (see <see cref="ResultBudget"/>).
+/// (see <see cref="ResultBudget"/>). For a reply (<paramref name="forReply"/>) the rows are written
+/// once, as the reply carries them (the serializer's default escaping), into a pooled buffer the reply
+/// copies as it is (<see cref="Json"/>): each row's bytes are its wire size, nothing is parsed again.
+/// Embedded callers get an element (<see cref="ToElement"/>) written with relaxed escaping (readable
+/// text), each row counted at the size the reply would have.
 /// </summary>
-internal sealed class RowWriter(int maxRows, ResultBudget budget)
+internal sealed class RowWriter(int maxRows, ResultBudget budget, bool forReply) : IDisposable
 {
+    private readonly PooledBufferWriter _buffer = new(1024);
+
     public ResultBudget Budget { get; } = budget;
 
     public IReadOnlyList<string> Columns { get; private set; } = [];
@@ -21,11 +26,22 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
 
     public bool Truncated { get; private set; }
 
-    public async Task<JsonElement> ReadAsync(DbDataReader reader, CancellationToken cancellationToken)
+    /// <summary>The <c>rows</c> array written by <see cref="ReadAsync"/>: valid until disposed.</summary>
+    public ReadOnlySpan<byte> Json => _buffer.WrittenSpan;
+
+    /// <summary>The rows as an element of their own (a copy), for callers that want the reply object.</summary>
+    public JsonElement ToElement()
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        // Relaxed escaping keeps quotes and non-ASCII text readable; the reply is JSON, never HTML.
-        await using (var writer = new Utf8JsonWriter(buffer, StorageJson.WriterOptions))
+        var reader = new Utf8JsonReader(_buffer.WrittenSpan);
+        return JsonElement.ParseValue(ref reader);
+    }
+
+    public async Task ReadAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var buffer = _buffer;
+        buffer.Reset();
+        // For a reply, default options: the reply's own escaping, so what is counted here is what is sent.
+        await using (var writer = new Utf8JsonWriter(buffer, forReply ? default : StorageJson.WriterOptions))
         {
             writer.WriteStartArray();
             if (reader.FieldCount > 0)
@@ -40,7 +56,7 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
                         Truncated = true;
                         break;
                     }
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    writer.Flush();
                     // The writer puts the separating comma before the object: not part of the row.
                     var rowStart = buffer.WrittenCount + (RowCount > 0 ? 1 : 0);
                     writer.WriteStartObject();
@@ -50,18 +66,20 @@ internal sealed class RowWriter(int maxRows, ResultBudget budget)
                         values.Write(writer, reader, i, Budget);
                     }
                     writer.WriteEndObject();
-                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    // Counted as the reply will carry it: the host's serializer escapes more than this writer does.
-                    Budget.AddJson(buffer.WrittenMemory[rowStart..]);
+                    writer.Flush();
+                    if (forReply)
+                        Budget.Add(buffer.WrittenCount - rowStart);
+                    else
+                        Budget.AddJson(buffer.WrittenMemory[rowStart..]);
                     RowCount++;
                     Budget.Rows = RowCount;
                 }
             }
             writer.WriteEndArray();
         }
-        using var document = JsonDocument.Parse(buffer.WrittenMemory);
-        return document.RootElement.Clone();
     }
+
+    public void Dispose() => _buffer.Dispose();
 
     // Two columns with one name would make an ambiguous JSON object: later ones get a _2, _3 ... suffix.
     private static List<string> UniqueNames(DbDataReader reader)

@@ -46,7 +46,7 @@ internal sealed partial class SqlRunner
             var stopped = false;
             try
             {
-                run.Result = await run.Rows.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+                await run.Rows.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
                 if (!run.Rows.Truncated)
                     await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 run.Affected = Math.Max(0, reader.RecordsAffected);

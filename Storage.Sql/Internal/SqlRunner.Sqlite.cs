@@ -24,7 +24,7 @@ internal sealed partial class SqlRunner
         await using (var command = SqliteCommand(run, run.Statement.Sql, sqlite))
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            run.Result = await run.Rows.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
+            await run.Rows.ReadAsync(reader, cancellationToken).ConfigureAwait(false);
             run.Affected = Math.Max(0, reader.RecordsAffected);
         }
         return run.Explain ? await SqlitePlanAsync(run, sqlite, cancellationToken).ConfigureAwait(false) : null;

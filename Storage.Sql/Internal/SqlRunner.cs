@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -19,6 +20,32 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
 
     public async Task<SqlQueryResponse> QueryAsync(PluginId plugin, SqlQueryRequest request, CancellationToken cancellationToken)
     {
+        var (run, response, elapsed, plan) = await RunAsync(plugin, request, forReply: false, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
+            return response;
+        using (run!.Rows)
+            return new SqlQueryResponse(run.Rows.Columns, run.Rows.ToElement(), run.RowCount, run.Rows.Truncated, elapsed, plan);
+    }
+
+    public async Task WriteQueryAsync(PluginId plugin, SqlQueryRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(reply);
+        var (run, response, elapsed, plan) = await RunAsync(plugin, request, forReply: true, cancellationToken).ConfigureAwait(false);
+        if (response is not null)
+        {
+            // A cached (or cacheable) result is a response already: the serializer writes it.
+            using var writer = new Utf8JsonWriter(reply);
+            JsonSerializer.Serialize(writer, response, SqlJsonContext.Default.SqlQueryResponse);
+            return;
+        }
+        using (run!.Rows)
+            SqlQueryReply.Write(reply, run.Rows, run.RowCount, elapsed, plan);
+    }
+
+    // Either the execution, whose rows the caller writes and disposes, or, for a request that opted into
+    // the result cache, the response (from the cache, or just stored in it).
+    private async Task<(Execution? Run, SqlQueryResponse? Response, double ElapsedMs, JsonElement? Plan)> RunAsync(PluginId plugin, SqlQueryRequest request, bool forReply, CancellationToken cancellationToken)
+    {
         var query = ValidateQuery(request.Query);
         var timeoutMs = request.TimeoutMs ?? SqlLimits.DefaultTimeoutMs;
         if (timeoutMs is < 1 or > SqlLimits.MaxTimeoutMs)
@@ -35,10 +62,10 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
         ParameterLimits.Check(database.Provider, statement.ParameterNames.Count, "params");
         var cacheKey = SqlResultCache.Key(request, statement, maxRows);
         if (cacheKey is not null && cache.Find(plugin, cacheKey) is { } cached)
-            return cached;
+            return (null, cached, 0, null);
         var version = writes.Version(plugin);
         var budget = replyLimits.Budget(_maxResultBytes, "Sql:MaxResultBytes");
-        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget), request.Explain == true);
+        var run = new Execution(statement, request.Params, timeoutMs, new RowWriter(maxRows, budget, forReply), request.Explain == true);
 
         var clock = Stopwatch.StartNew();
         try
@@ -48,15 +75,25 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
                 : RunSqliteAsync(plugin, run, cancellationToken)).ConfigureAwait(false);
             var elapsed = clock.Elapsed.TotalMilliseconds;
             profiler.Record(plugin, statement.Fingerprint, elapsed, run.Rows.RowCount, null);
-            var rowCount = run.Rows.Columns.Count == 0 && statement.IsWrite ? run.Affected : run.Rows.RowCount;
-            var reply = new SqlQueryResponse(run.Rows.Columns, run.Result, rowCount, run.Rows.Truncated, Math.Round(elapsed, 3), plan);
-            if (cacheKey is not null)
-                cache.Store(plugin, cacheKey, reply, version, request.CacheMs!.Value, budget.UsedBytes);
-            return reply;
+            elapsed = Math.Round(elapsed, 3);
+            if (cacheKey is null)
+                return (run, null, elapsed, plan);
+            using (run.Rows)
+            {
+                var response = new SqlQueryResponse(run.Rows.Columns, run.Rows.ToElement(), run.RowCount, run.Rows.Truncated, elapsed, plan);
+                cache.Store(plugin, cacheKey, response, version, request.CacheMs!.Value, budget.UsedBytes);
+                return (null, response, elapsed, plan);
+            }
         }
         catch (StorageException ex)
         {
             profiler.Record(plugin, statement.Fingerprint, clock.Elapsed.TotalMilliseconds, run.Rows.RowCount, ex.Code);
+            run.Rows.Dispose();
+            throw;
+        }
+        catch
+        {
+            run.Rows.Dispose();
             throw;
         }
         finally
@@ -94,8 +131,9 @@ internal sealed partial class SqlRunner(IPluginDatabase database, SqlRateLimiter
 
         public bool Explain { get; } = explain;
 
-        public JsonElement Result { get; set; }
-
         public int Affected { get; set; }
+
+        /// <summary>Rows returned, or for a write without a result set the rows it changed.</summary>
+        public int RowCount => Rows.Columns.Count == 0 && Statement.IsWrite ? Affected : Rows.RowCount;
     }
 }

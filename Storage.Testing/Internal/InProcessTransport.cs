@@ -39,7 +39,7 @@ internal sealed class InProcessTransport : IStorageTransport
             ["kv"] = new(StringComparer.Ordinal)
             {
                 ["set"] = (true, Call(k.KvSetRequest, k.KvSetResponse, kv.SetAsync)),
-                ["get"] = (false, Call(k.KvGetRequest, k.KvGetResponse, kv.GetAsync)),
+                ["get"] = (false, Write(k.KvGetRequest, kv.WriteGetAsync)),
                 ["delete"] = (true, Call(k.KvDeleteRequest, k.KvDeleteResponse, kv.DeleteAsync)),
                 ["list"] = (false, Call(k.KvListRequest, k.KvListResponse, kv.ListAsync)),
                 ["incr"] = (true, Call(k.KvIncrRequest, k.KvIncrResponse, kv.IncrAsync)),
@@ -55,7 +55,7 @@ internal sealed class InProcessTransport : IStorageTransport
             },
             ["sql"] = new(StringComparer.Ordinal)
             {
-                ["query"] = (true, Call(s.SqlQueryRequest, s.SqlQueryResponse, sql.QueryAsync)),
+                ["query"] = (true, Write(s.SqlQueryRequest, sql.WriteQueryAsync)),
                 ["stats"] = (false, (plugin, body, _) =>
                 {
                     StorageJson.Deserialize(body.Span, s.SqlStatsRequest);
@@ -144,4 +144,14 @@ internal sealed class InProcessTransport : IStorageTransport
     private static Handler Call<TRequest, TReply>(JsonTypeInfo<TRequest> request, JsonTypeInfo<TReply> reply, Func<PluginId, TRequest, CancellationToken, Task<TReply>> call) =>
         async (plugin, body, cancellationToken) =>
             JsonSerializer.SerializeToUtf8Bytes(await call(plugin, StorageJson.Deserialize(body.Span, request), cancellationToken).ConfigureAwait(false), reply);
+
+    // The host's shape for tiers that write their reply themselves (values copied as UTF-8, unparsed).
+    private static Handler Write<TRequest>(JsonTypeInfo<TRequest> request, Func<PluginId, TRequest, System.Buffers.IBufferWriter<byte>, CancellationToken, Task> write) =>
+        async (plugin, body, cancellationToken) =>
+        {
+            var parsed = StorageJson.Deserialize(body.Span, request);
+            using var reply = new PooledBufferWriter();
+            await write(plugin, parsed, reply, cancellationToken).ConfigureAwait(false);
+            return reply.WrittenSpan.ToArray();
+        };
 }

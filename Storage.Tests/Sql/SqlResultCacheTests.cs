@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
 using Storage.Kv;
@@ -43,6 +44,12 @@ public sealed class SqlResultCacheTests
         Assert.IsTrue(second.Cached);
         Assert.AreEqual(0, second.ElapsedMs);
         Assert.AreEqual(first.Rows.GetRawText(), second.Rows.GetRawText());
+        // The host's reply path (written straight to bytes) serves the same cached result.
+        using (var reply = new PooledBufferWriter())
+        {
+            await SqlTestSchema.Runner(backend, services).WriteQueryAsync(plugin, SqlTestSchema.Request(Count), reply, CancellationToken.None);
+            Assert.AreEqual("""{"columns":["n"],"rows":[{"n":3}],"row_count":1,"truncated":false,"elapsed_ms":0,"cached":true}""", Encoding.UTF8.GetString(reply.WrittenSpan));
+        }
         // Other params or max_rows are other entries.
         Assert.IsNull((await SqlTestSchema.RunAsync(backend, plugin, """{"query":"SELECT count(*) AS n FROM items","cache_ms":60000,"max_rows":5}""", services)).Cached);
         clock.Advance(TimeSpan.FromSeconds(61));

@@ -1,0 +1,59 @@
+using System.Buffers;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Storage.Kv.Internal;
+
+/// <summary>
+/// The SQLite KV read as a statement prepared once per connection on SQLite's own API: the value's
+/// UTF-8 bytes are copied from SQLite's buffer straight into a pooled array, where
+/// Microsoft.Data.Sqlite would decode a string (or copy a fresh array) for every read. Runs inside
+/// the connection's open transaction, if any, like any statement on it. Used by one caller at a time.
+/// </summary>
+internal sealed class SqliteKvGet : IDisposable
+{
+    private readonly sqlite3 _db;
+    private readonly sqlite3_stmt _statement;
+    private readonly int _key;
+    private readonly int _now;
+
+    public SqliteKvGet(SqliteConnection connection, string sql)
+    {
+        _db = connection.Handle!;
+        Check(raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
+        _key = raw.sqlite3_bind_parameter_index(_statement, "@key");
+        _now = raw.sqlite3_bind_parameter_index(_statement, "@now");
+    }
+
+    public KvEntry? Read(string key, long now)
+    {
+        try
+        {
+            Check(raw.sqlite3_bind_text(_statement, _key, key));
+            Check(raw.sqlite3_bind_int64(_statement, _now, now));
+            var step = raw.sqlite3_step(_statement);
+            if (step == raw.SQLITE_DONE)
+                return null;
+            if (step != raw.SQLITE_ROW)
+                Check(step);
+            // sqlite3_column_blob of a TEXT value is its text in the file's encoding (UTF-8), unconverted.
+            var value = raw.sqlite3_column_blob(_statement, 0);
+            var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(value.Length, 1));
+            value.CopyTo(buffer);
+            long? expires = raw.sqlite3_column_type(_statement, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(_statement, 2);
+            return new KvEntry(buffer, value.Length, raw.sqlite3_column_int64(_statement, 1), expires);
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+        }
+    }
+
+    public void Dispose() => _statement.Dispose();
+
+    private void Check(int rc)
+    {
+        if (rc != raw.SQLITE_OK)
+            SqliteException.ThrowExceptionForRC(rc, _db);
+    }
+}
