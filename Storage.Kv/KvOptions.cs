@@ -12,4 +12,11 @@ public sealed class KvOptions
     /// <summary>How often expired keys are deleted in the background, in seconds.</summary>
     [Range(1, 86_400)]
     public int SweepIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// PostgreSQL: most gets (of any plugins) answered by one batched read round trip; gets beyond it wait
+    /// for the next round trip (default 256).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxGetBatch { get; set; } = 256;
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Storage.Core;
 using Storage.Kv.Internal;
 
@@ -19,7 +20,9 @@ public static class KvStorageBuilderExtensions
         builder.Services.TryAddSingleton<IKvEngine>(sp =>
         {
             var database = sp.GetRequiredService<IPluginDatabase>();
-            return database.Provider == StorageProvider.Postgres ? new PostgresKvEngine(database) : new SqliteKvEngine(database);
+            return database.Provider == StorageProvider.Postgres
+                ? new PostgresKvEngine(database, sp.GetRequiredService<IOptions<KvOptions>>().Value.MaxGetBatch)
+                : new SqliteKvEngine(database);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
         builder.Services.TryAddSingleton<KvStore>();

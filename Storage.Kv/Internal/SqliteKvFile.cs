@@ -38,7 +38,8 @@ internal sealed class SqliteKvFile
     {
         // Once queued a write may commit at any moment, so cancellation is honoured only before.
         cancellationToken.ThrowIfCancellationRequested();
-        var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
+        // Callers resume on the thread pool: the writer goes on to the next batch instead of running their replies.
+        var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write, TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
             if (_retired)
@@ -203,8 +204,6 @@ internal sealed class SqliteKvFile
     {
         get.With("key", key).With("now", now);
         using var reader = get.ExecuteReader();
-        return reader.Read()
-            ? new KvEntry(reader.GetString(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2))
-            : null;
+        return reader.Read() ? KvEntryReader.Read(reader, 0) : null;
     }
 }
