@@ -19,4 +19,12 @@ public sealed class KvOptions
     /// </summary>
     [Range(1, 10_000)]
     public int MaxGetBatch { get; set; } = 256;
+
+    /// <summary>
+    /// SQLite: WAL pages after which a plugin's KV writer checkpoints (SQLite's default is 1000); bounds a
+    /// busy plugin's WAL file, and what a power loss can take of its newest writes, at this many pages
+    /// (default 4000, 16 MiB at 4 KiB pages).
+    /// </summary>
+    [Range(1000, 100_000)]
+    public int SqliteWriterCheckpointPages { get; set; } = 4000;
 }

@@ -20,9 +20,10 @@ public static class KvStorageBuilderExtensions
         builder.Services.TryAddSingleton<IKvEngine>(sp =>
         {
             var database = sp.GetRequiredService<IPluginDatabase>();
+            var kv = sp.GetRequiredService<IOptions<KvOptions>>().Value;
             return database.Provider == StorageProvider.Postgres
-                ? new PostgresKvEngine(database, sp.GetRequiredService<IOptions<KvOptions>>().Value.MaxGetBatch)
-                : new SqliteKvEngine(database);
+                ? new PostgresKvEngine(database, kv.MaxGetBatch)
+                : new SqliteKvEngine(database, kv.SqliteWriterCheckpointPages);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
         builder.Services.TryAddSingleton<KvStore>();
