@@ -13,7 +13,8 @@ namespace Storage.Kv.Internal;
 /// PostgreSQL engine with group commit: concurrent writes of every plugin are sent as one batch,
 /// which PostgreSQL runs as one implicit transaction with a single commit (one WAL flush under
 /// synchronous_commit=on). A write is acknowledged only after its batch committed. If a batch
-/// fails, its writes run again one by one, so one bad write never fails its neighbours.
+/// fails, its writes run again one by one, so one bad write never fails its neighbours. Gets are
+/// batched the same way, in one statement per round trip (PostgresKvEngine.Get.cs).
 /// </summary>
 internal sealed partial class PostgresKvEngine : IKvEngine
 {
