@@ -61,16 +61,13 @@ public sealed class WriteBatcher<TItem, TResult> : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// A queued write and the completion its caller awaits. By default continuations run on the batch
-    /// loop right after the commit: replying from there saves a thread hop per write, and nothing
-    /// awaiting a write blocks synchronously. A single-threaded writer that must not wait for its
-    /// callers' replies passes <see cref="TaskCreationOptions.RunContinuationsAsynchronously"/>.
-    /// </summary>
-    public sealed class Pending(TItem item, TaskCreationOptions options = TaskCreationOptions.None)
+    /// <summary>A queued write and the completion its caller awaits.</summary>
+    public sealed class Pending(TItem item)
     {
         public TItem Item { get; } = item;
 
-        public TaskCompletionSource<TResult> Completion { get; } = new(options);
+        // Continuations run on the batch loop right after the commit: replying from here saves a
+        // thread hop per write, and nothing awaiting a write blocks synchronously.
+        public TaskCompletionSource<TResult> Completion { get; } = new();
     }
 }

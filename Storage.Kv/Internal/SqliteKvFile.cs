@@ -40,8 +40,9 @@ internal sealed class SqliteKvFile
     {
         // Once queued a write may commit at any moment, so cancellation is honoured only before.
         cancellationToken.ThrowIfCancellationRequested();
-        // Callers resume on the thread pool: the writer goes on to the next batch instead of running their replies.
-        var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write, TaskCreationOptions.RunContinuationsAsynchronously);
+        // Callers resume on the writer right after the commit: measured, handing them to the thread pool
+        // cost more CPU per write and lower throughput on 2 cores than the replies it moved off (docs/performance.md).
+        var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
         lock (_gate)
         {
             if (_retired)
