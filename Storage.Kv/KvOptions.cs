@@ -12,4 +12,19 @@ public sealed class KvOptions
     /// <summary>How often expired keys are deleted in the background, in seconds.</summary>
     [Range(1, 86_400)]
     public int SweepIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// PostgreSQL: most gets (of any plugins) answered by one batched read round trip; gets beyond it wait
+    /// for the next round trip (default 256).
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxGetBatch { get; set; } = 256;
+
+    /// <summary>
+    /// SQLite: WAL pages after which a plugin's KV writer checkpoints (SQLite's default is 1000); bounds a
+    /// busy plugin's WAL file, and what a power loss can take of its newest writes, at this many pages
+    /// (default 4000, 16 MiB at 4 KiB pages).
+    /// </summary>
+    [Range(1000, 100_000)]
+    public int SqliteWriterCheckpointPages { get; set; } = 4000;
 }

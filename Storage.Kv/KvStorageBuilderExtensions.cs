@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Storage.Core;
 using Storage.Kv.Internal;
 
@@ -19,7 +20,10 @@ public static class KvStorageBuilderExtensions
         builder.Services.TryAddSingleton<IKvEngine>(sp =>
         {
             var database = sp.GetRequiredService<IPluginDatabase>();
-            return database.Provider == StorageProvider.Postgres ? new PostgresKvEngine(database) : new SqliteKvEngine(database);
+            var kv = sp.GetRequiredService<IOptions<KvOptions>>().Value;
+            return database.Provider == StorageProvider.Postgres
+                ? new PostgresKvEngine(database, kv.MaxGetBatch)
+                : new SqliteKvEngine(database, kv.SqliteWriterCheckpointPages);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
         builder.Services.TryAddSingleton<KvStore>();

@@ -86,6 +86,21 @@ internal sealed class KvSql
 
     public string Get => $"SELECT kv.value, kv.revision, kv.expires_at FROM {Table} AS kv WHERE {Scope}kv.key = @key AND {Live}";
 
+    /// <summary>
+    /// PostgreSQL only: the live entries for many (plugin, key, now) triples at once, each returned with
+    /// its 1-based position in the arrays. The keys are compared in the key column's collation ("C",
+    /// whatever the database's default), so the primary key index serves every lookup (checked with
+    /// EXPLAIN, generic plan included). ROWS FROM: the multi-array <c>unnest</c> is syntax that a
+    /// schema-qualified name does not get.
+    /// </summary>
+    public const string GetMany = """
+        SELECT k.i, kv.value, kv.revision, kv.expires_at
+        FROM ROWS FROM (pg_catalog.unnest(@plugins::text[]), pg_catalog.unnest(@keys::text[]), pg_catalog.unnest(@nows::bigint[]))
+          WITH ORDINALITY AS k(plugin, key, now, i)
+        JOIN _storage.kv AS kv ON kv.plugin = k.plugin AND kv.key = k.key COLLATE "C"
+        WHERE kv.expires_at IS NULL OR kv.expires_at > k.now
+        """;
+
     public string List(bool hasPrefix, bool hasUpper, bool hasAfter) =>
         $"SELECT kv.key FROM {Table} AS kv WHERE {Scope}{Live}"
         + (hasPrefix ? " AND kv.key >= @prefix" : "")

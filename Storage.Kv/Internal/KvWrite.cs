@@ -47,18 +47,22 @@ internal readonly record struct KvEntry(byte[] Buffer, int Length, long Revision
 
     public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
 
-    /// <summary>An entry from a reader on <c>value, revision, expires_at</c>: the value's UTF-8 bytes copied into a pooled array.</summary>
-    public static KvEntry Read(DbDataReader reader)
+    /// <summary>
+    /// The one place a stored KV row becomes an entry, for both backends and every read (single get,
+    /// batched get, the SQLite writer's counter read): the columns value, revision and expires_at, in
+    /// that order from <paramref name="first"/>; the value's UTF-8 bytes copied into a pooled array.
+    /// </summary>
+    public static KvEntry Read(DbDataReader reader, int first = 0)
     {
         // The text column's bytes as the provider received them (UTF-8), never decoded to a string.
-        var length = checked((int)reader.GetBytes(0, 0, null, 0, 0));
+        var length = checked((int)reader.GetBytes(first, 0, null, 0, 0));
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {
             var read = 0;
             while (read < length)
-                read += checked((int)reader.GetBytes(0, read, buffer, read, length - read));
-            return new KvEntry(buffer, length, reader.GetInt64(1), reader.IsDBNull(2) ? null : reader.GetInt64(2));
+                read += checked((int)reader.GetBytes(first, read, buffer, read, length - read));
+            return new KvEntry(buffer, length, reader.GetInt64(first + 1), reader.IsDBNull(first + 2) ? null : reader.GetInt64(first + 2));
         }
         catch
         {

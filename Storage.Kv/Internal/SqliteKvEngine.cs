@@ -8,7 +8,7 @@ namespace Storage.Kv.Internal;
 /// which exists only while writes are queued; reads rent a pooled connection per request. Nothing is
 /// held between requests, so Core's LRU of open plugin databases can close any idle plugin file.
 /// </summary>
-internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
+internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages) : IKvEngine
 {
     private readonly ConcurrentDictionary<PluginId, SqliteKvFile> _writers = new();
 
@@ -17,7 +17,7 @@ internal sealed class SqliteKvEngine(IPluginDatabase database) : IKvEngine
         while (true)
         {
             // A writer that just emptied its queue refuses more; the next one takes over.
-            var file = _writers.GetOrAdd(plugin, p => new SqliteKvFile(p, database, Retire));
+            var file = _writers.GetOrAdd(plugin, p => new SqliteKvFile(p, database, Retire, checkpointPages));
             if (file.TryEnqueue(write, cancellationToken) is { } result)
                 return await result.ConfigureAwait(false);
         }

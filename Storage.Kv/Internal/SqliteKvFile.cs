@@ -18,17 +18,19 @@ internal sealed class SqliteKvFile
     private const int MaxBatch = 256;
     private readonly IPluginDatabase _database;
     private readonly Action<SqliteKvFile> _retire;
+    private readonly int _checkpointPages;
     private readonly Lock _gate = new();
     private readonly Queue<WriteBatcher<KvWrite, KvWriteResult>.Pending> _queue = new();
     private Task _drain = Task.CompletedTask;
     private bool _draining;
     private bool _retired;
 
-    public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire)
+    public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire, int checkpointPages)
     {
         Plugin = plugin;
         _database = database;
         _retire = retire;
+        _checkpointPages = checkpointPages;
     }
 
     public PluginId Plugin { get; }
@@ -38,6 +40,8 @@ internal sealed class SqliteKvFile
     {
         // Once queued a write may commit at any moment, so cancellation is honoured only before.
         cancellationToken.ThrowIfCancellationRequested();
+        // Callers resume on the writer right after the commit: measured, handing them to the thread pool
+        // cost more CPU per write and lower throughput on 2 cores than the replies it moved off (docs/performance.md).
         var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
         lock (_gate)
         {
@@ -90,7 +94,11 @@ internal sealed class SqliteKvFile
                 Action settle;
                 try
                 {
-                    connection ??= await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
+                    if (connection is null)
+                    {
+                        connection = await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
+                        SqliteKvCheckpoints.Defer(connection, _checkpointPages);
+                    }
                     settle = await ExecuteBatchAsync(KvConnection.Of(connection), batch).ConfigureAwait(false);
                 }
                 catch (Exception ex)
@@ -99,7 +107,7 @@ internal sealed class SqliteKvFile
                     settle = () => batch.ForEach(pending => pending.Completion.TrySetException(error));
                     // The connection may be broken (file removed, disk error): start afresh with the next batch.
                     if (connection is not null)
-                        await connection.DisposeAsync().ConfigureAwait(false);
+                        await ReleaseAsync(connection).ConfigureAwait(false);
                     connection = null;
                 }
                 bool last;
@@ -116,7 +124,7 @@ internal sealed class SqliteKvFile
                 // that saw its write complete finds the plugin idle (closable) at once.
                 if (last && connection is not null)
                 {
-                    await connection.DisposeAsync().ConfigureAwait(false);
+                    await ReleaseAsync(connection).ConfigureAwait(false);
                     connection = null;
                 }
                 settle();
@@ -127,8 +135,14 @@ internal sealed class SqliteKvFile
         finally
         {
             if (connection is not null)
-                await connection.DisposeAsync().ConfigureAwait(false);
+                await ReleaseAsync(connection).ConfigureAwait(false);
         }
+    }
+
+    private static ValueTask ReleaseAsync(PluginConnection connection)
+    {
+        SqliteKvCheckpoints.Restore(connection);
+        return connection.DisposeAsync();
     }
 
     // Commits the batch; returns how to settle its callers (done by the drain once it decided about its connection).
