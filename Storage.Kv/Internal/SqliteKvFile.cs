@@ -13,7 +13,7 @@ namespace Storage.Kv.Internal;
 /// writes queued; then the writer retires (the engine forgets it) and holds nothing. Reads rent a
 /// pooled connection per request. Every connection carries its prepared statements (<see cref="KvConnection"/>).
 /// </summary>
-internal sealed class SqliteKvFile
+internal sealed partial class SqliteKvFile
 {
     private const int MaxBatch = 256;
     private readonly IPluginDatabase _database;
@@ -62,14 +62,6 @@ internal sealed class SqliteKvFile
     {
         lock (_gate)
             return _drain;
-    }
-
-    /// <summary>Runs <paramref name="read"/> on a pooled service connection of the plugin's file.</summary>
-    public static async Task<T> ReadAsync<T>(IPluginDatabase database, PluginId plugin, Func<KvSql, CommandCache, T> read, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        var kv = KvConnection.Of(connection);
-        return read(kv.Sql, kv.Commands);
     }
 
     private async Task DrainAsync()
@@ -220,19 +212,5 @@ internal sealed class SqliteKvFile
         command.ExecuteScalar();
         revision++;
         return new KvWriteResult(true, revision, next);
-    }
-
-    internal static KvEntry? ReadEntry(DbCommand get, string key, long now)
-    {
-        get.With("key", key).With("now", now);
-        using var reader = get.ExecuteReader();
-        return reader.Read() ? KvEntry.Read(reader) : null;
-    }
-
-    /// <summary>Reads an entry on a pooled service connection of the plugin's file, through its prepared <see cref="SqliteKvGet"/>.</summary>
-    public static async Task<KvEntry?> GetAsync(IPluginDatabase database, PluginId plugin, string key, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        return KvConnection.Of(connection).Get.Read(key, now);
     }
 }
