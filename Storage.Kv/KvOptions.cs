@@ -23,8 +23,8 @@ public sealed class KvOptions
     /// <summary>
     /// SQLite: WAL pages after which a plugin's KV writer checkpoints (SQLite's default is 1000); bounds a
     /// busy plugin's WAL file, and what a power loss can take of its newest writes, at this many pages
-    /// (default 4000, 16 MiB at 4 KiB pages).
+    /// (default 1000, SQLite's own: raising it measured a higher KV set p99 at c=64, 28 ms against 15-18 ms).
     /// </summary>
     [Range(1000, 100_000)]
-    public int SqliteWriterCheckpointPages { get; set; } = 4000;
+    public int SqliteWriterCheckpointPages { get; set; } = 1000;
 }
