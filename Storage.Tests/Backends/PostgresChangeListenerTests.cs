@@ -126,8 +126,9 @@ public sealed class PostgresChangeListenerTests
         await using (var admin = new NpgsqlConnection(connectionString))
         {
             await admin.OpenAsync();
-            Assert.AreEqual(1L, await PluginSpy.ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{PostgresChangeSql.PeerCheckName}' AND datname = current_database()"),
-                "one connection served every check");
+            // At most one: it closes after 5 s idle, which a loaded machine may reach before this query.
+            var sessions = (long)(await PluginSpy.ScalarAsync(admin, $"SELECT count(*) FROM pg_stat_activity WHERE application_name = '{PostgresChangeSql.PeerCheckName}' AND datname = current_database()"))!;
+            Assert.IsLessThanOrEqualTo(1L, sessions, "one connection served every check");
         }
         foreach (var connection in held)
             await connection.DisposeAsync();
