@@ -20,9 +20,18 @@ internal static class SqliteKvCheckpoints
     // SQLite's SQLITE_DEFAULT_WAL_AUTOCHECKPOINT, which every other connection keeps.
     private const int DefaultPages = 1000;
 
-    public static void Defer(PluginConnection connection, int pages) => Set(connection, pages);
+    // At SQLite's default (the default setting) both calls would set what the connection already has.
+    public static void Defer(PluginConnection connection, int pages)
+    {
+        if (pages != DefaultPages)
+            Set(connection, pages);
+    }
 
-    public static void Restore(PluginConnection connection) => Set(connection, DefaultPages);
+    public static void Restore(PluginConnection connection, int pages)
+    {
+        if (pages != DefaultPages)
+            Set(connection, DefaultPages);
+    }
 
     private static void Set(PluginConnection connection, int pages)
     {

@@ -131,9 +131,9 @@ internal sealed partial class SqliteKvFile
         }
     }
 
-    private static ValueTask ReleaseAsync(PluginConnection connection)
+    private ValueTask ReleaseAsync(PluginConnection connection)
     {
-        SqliteKvCheckpoints.Restore(connection);
+        SqliteKvCheckpoints.Restore(connection, _checkpointPages);
         return connection.DisposeAsync();
     }
 
