@@ -11,7 +11,7 @@ internal sealed partial class PostgresDatabase
 {
     // Every object bootstrap creates; their presence is the plain catalog check that skips it.
     private const string BootstrapDoneSql = """
-        SELECT pg_catalog.to_regclass('_storage.plugins') IS NOT NULL AND pg_catalog.to_regclass('_storage.locks') IS NOT NULL
+        SELECT pg_catalog.to_regclass('_storage.plugins') IS NOT NULL AND pg_catalog.to_regclass('_storage.plugins_schema') IS NOT NULL AND pg_catalog.to_regclass('_storage.locks') IS NOT NULL
            AND pg_catalog.to_regclass('_storage.kv') IS NOT NULL AND pg_catalog.to_regclass('_storage.kv_revision') IS NOT NULL
            AND pg_catalog.to_regclass('_storage.migration_journal') IS NOT NULL
            AND pg_catalog.to_regprocedure('_storage.relation_size(oid)') IS NOT NULL
@@ -28,6 +28,8 @@ internal sealed partial class PostgresDatabase
             role_name text NOT NULL,
             password text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT pg_catalog.now());
+        -- Migrations find the plugin by its schema: without this, a scan of every plugin per lookup.
+        CREATE INDEX IF NOT EXISTS plugins_schema ON _storage.plugins (schema_name);
         -- Plugin roles get USAGE here when they are created; the migrations tier puts its functions in it.
         CREATE SCHEMA IF NOT EXISTS _storage_migrate;
         REVOKE ALL ON SCHEMA _storage_migrate FROM PUBLIC;
