@@ -19,6 +19,13 @@ internal sealed partial class ConnectionBudget
     // how fast the queue has been served lately (zero until it has been served at all).
     private TimeSpan ExpectedWait() => _grantInterval * _waiters.Count;
 
+    // Must be called under _gate: whether a plugin of the demands already holds all the connections it
+    // may. Its wait then depends on its own work (its connections come back to it ahead of the queue),
+    // not on how long the queue is, so the queue's estimate does not refuse it; how many requests it can
+    // have waiting is bounded by its share of the processing slots (Nats:MaxConcurrencyPerPlugin).
+    private bool AtOwnCap(ConnectionDemand[] demands) =>
+        demands.Any(d => d.Pool.Plugin is { } plugin && _roleConnections.GetValueOrDefault(plugin) >= _limits.MaxPerPlugin);
+
     // Must be called under _gate, when a queued waiter is granted.
     private void RecordQueueGrant(Waiter waiter)
     {

@@ -81,7 +81,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             if (grant is null)
             {
                 // Only plugin work queues behind plugin work; the service's own short work uses its reserve.
-                if (demands.Any(d => d.PluginShare) && ExpectedWait() is var expected && expected > _limits.Wait)
+                if (demands.Any(d => d.PluginShare) && !AtOwnCap(demands) && ExpectedWait() is var expected && expected > _limits.Wait)
                     throw Shed(expected);
                 waiter = new Waiter(demands, _clock.GetUtcNow());
                 waiter.Node = _waiters.AddLast(waiter);

@@ -126,6 +126,34 @@ public sealed class PostgresConnectionQueueTests
         }
     }
 
+    [TestMethod]
+    public async Task A_request_queued_behind_its_own_plugins_connections_is_not_refused_for_the_queues_length()
+    {
+        var clock = new ManualClock();
+        await using var db = Cluster.Database(o => { o.MaxConnections = 4; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; o.ConnectionWaitMs = 30_000; }, clock);
+        var plugin = TestPlugins.New();
+        await (await db.OpenServiceAsync(plugin, None)).DisposeAsync();
+        var held = await db.OpenPluginAsync(plugin, PluginAccess.Read, None);
+        var queued = new List<Task<PluginConnection>>();
+        for (var i = 0; i < 3; i++)
+        {
+            queued.Add(db.OpenPluginAsync(plugin, PluginAccess.Read, None).AsTask());
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == queued.Count, "the plugin's requests to queue behind its one connection");
+        }
+
+        // The queue is served every 20 s: a newcomer behind the two still queued would wait about 40 s, more
+        // than ConnectionWaitMs, but it waits for the plugin's own connection, which comes back to it.
+        clock.Advance(TimeSpan.FromSeconds(20));
+        await held.DisposeAsync();
+        var first = await queued[0].WaitAsync(TimeSpan.FromMinutes(2));
+        var newcomer = db.OpenPluginAsync(plugin, PluginAccess.Read, None).AsTask();
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == 3 || newcomer.IsCompleted, "the newcomer to queue");
+        Assert.IsFalse(newcomer.IsCompleted, newcomer.Exception?.ToString() ?? "granted without a connection free");
+        await first.DisposeAsync();
+        foreach (var next in queued.Skip(1).Append(newcomer))
+            await (await next.WaitAsync(TimeSpan.FromMinutes(2))).DisposeAsync();
+    }
+
     private static async Task<object?> BackendPidAsync(PostgresDatabase db, PluginId plugin)
     {
         await using var connection = await db.OpenPluginAsync(plugin, PluginAccess.Read, None);
