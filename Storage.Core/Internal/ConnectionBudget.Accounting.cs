@@ -81,11 +81,13 @@ internal sealed partial class ConnectionBudget
         _open += opened;
         _inUse += demands.Length;
         _pluginShareInUse += share;
+        ForgetRefusals(demands);
         return new Grant(demands, reused.Select(n => n?.Value).ToArray(), evicted.Select(n => n.Value.Connection).ToList(), reuseOnly);
     }
 
-    // Must be called under _gate: grants queued demands in arrival order. A waiter that does not fit
-    // holds back the later ones competing for the same limit (its plugin's cap, or the plugins' share),
+    // Must be called under _gate: grants queued demands in queue order (plugins refused earlier first,
+    // then arrival: ConnectionBudget.Priority.cs). A waiter that does not fit holds back the later ones
+    // competing for the same limit (its plugin's cap, or the plugins' share),
     // so a migration asking for two connections at once is never overtaken for ever by single requests;
     // waiters of other plugins, and the service's reserve, still go ahead.
     private void Pump()

@@ -17,9 +17,10 @@ internal sealed partial class ConnectionBudget
     private TimeSpan _loginTime; // moving average of how long opening a physical connection takes
 
     // A plugin's connection just given back is kept for that plugin's next request for a moment,
-    // unless it already went back to its plugin ahead of the queue MaxStreak times in a row.
+    // unless it already went back to its plugin ahead of the queue MaxStreak times in a row, or
+    // lingering has not been paying lately (see LingerPays).
     private bool Lingering(IdleConnection idle, DateTimeOffset now) =>
-        idle.Pool.Plugin is not null && idle.Streak < _limits.MaxStreak && now - idle.Since < Linger;
+        idle.Pool.Plugin is not null && idle.Streak < _limits.MaxStreak && now - idle.Since < Linger && LingerPays;
 
     // The moment is worth up to half a login: when logins get slow (hundreds of backends starting on
     // a busy server), a plugin's next request is both slower to arrive and dearer to miss.
@@ -106,11 +107,14 @@ internal sealed partial class ConnectionBudget
     /// <summary><paramref name="AheadOfQueue"/>: only the demands' own idle connections, lent while others wait.</summary>
     private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted, bool AheadOfQueue);
 
-    private sealed class Waiter(ConnectionDemand[] demands, DateTimeOffset since)
+    /// <summary>A queued request; its priority is since when its plugin has been refused (else when it came): earlier goes first.</summary>
+    private sealed class Waiter(ConnectionDemand[] demands, DateTimeOffset since, DateTimeOffset priority)
     {
         public ConnectionDemand[] Demands { get; } = demands;
 
         public DateTimeOffset Since { get; } = since;
+
+        public DateTimeOffset Priority { get; } = priority;
 
         public TaskCompletionSource<Grant> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

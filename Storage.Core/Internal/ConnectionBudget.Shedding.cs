@@ -15,9 +15,13 @@ internal sealed partial class ConnectionBudget
     private TimeSpan _grantInterval; // moving average of the time the queue waits for its next grant
     private DateTimeOffset _lastQueueGrant;
 
-    // Must be called under _gate: how long a newcomer at the end of the queue would wait, judging by
-    // how fast the queue has been served lately (zero until it has been served at all).
-    private TimeSpan ExpectedWait() => _grantInterval * _waiters.Count;
+    // Must be called under _gate: how long a newcomer of this priority would wait, judging by how fast
+    // the queue has been served lately (zero until it has been served at all), and behind how many.
+    private (TimeSpan Expected, int Ahead) ExpectedWait(DateTimeOffset priority)
+    {
+        var ahead = WaitersAhead(priority);
+        return (_grantInterval * ahead, ahead);
+    }
 
     // Must be called under _gate: whether a plugin of the demands already holds all the connections it
     // may. Its wait then depends on its own work (its connections come back to it ahead of the queue),
@@ -37,11 +41,10 @@ internal sealed partial class ConnectionBudget
     }
 
     // Must be called under _gate.
-    private StorageException Shed(TimeSpan expected)
+    private StorageException Shed(TimeSpan expected, int queued)
     {
         var waitMs = (int)_limits.Wait.TotalMilliseconds;
         var retryAfterMs = (int)Math.Clamp(expected.TotalMilliseconds, RetryAfterMs, 2.0 * Math.Max(waitMs, RetryAfterMs));
-        var queued = _waiters.Count;
         return new StorageException(StorageErrorCode.Unavailable,
             $"All {_limits.PluginShare} plugin connections of Storage:Postgres:MaxConnections ({_limits.MaxConnections}) are busy and {queued} requests wait ahead, about {(int)expected.TotalMilliseconds} ms of waiting, more than Storage:Postgres:ConnectionWaitMs ({waitMs} ms). Nothing was done; retry in {retryAfterMs} ms.",
             new Dictionary<string, object?>

@@ -75,16 +75,23 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            WatchRequest(demands, _clock.GetUtcNow());
             // With others queued, a newcomer queues too and the queue is served in order, unless its own
             // idle connections serve it (no slot taken from the queue, no login): see Linger and MaxStreak.
             grant = _waiters.Count == 0 ? TryGrant(demands, out _) : TryGrant(demands, out _, reuseOnly: true);
             if (grant is null)
             {
+                var now = _clock.GetUtcNow();
+                var priority = Priority(demands, now);
                 // Only plugin work queues behind plugin work; the service's own short work uses its reserve.
-                if (demands.Any(d => d.PluginShare) && !AtOwnCap(demands) && ExpectedWait() is var expected && expected > _limits.Wait)
-                    throw Shed(expected);
-                waiter = new Waiter(demands, _clock.GetUtcNow());
-                waiter.Node = _waiters.AddLast(waiter);
+                if (demands.Any(d => d.PluginShare) && !AtOwnCap(demands) && ExpectedWait(priority) is var (expected, ahead) && expected > _limits.Wait)
+                {
+                    RememberRefusal(demands, priority);
+                    throw Shed(expected, ahead);
+                }
+                waiter = new Waiter(demands, now, priority);
+                waiter.Node = Enqueue(waiter);
+                DisplaceOverflow(waiter);
                 Pump();
             }
         }
@@ -108,7 +115,11 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         var cutoff = _clock.GetUtcNow() - _limits.IdleLifetime;
         List<IdleConnection> closing;
         lock (_gate)
+        {
             closing = TakeIdle(idle => idle.Since <= cutoff);
+            ForgetOldRefusals(_clock.GetUtcNow());
+            ForgetOldReturns(_clock.GetUtcNow());
+        }
         await CloseIdleAsync(closing).ConfigureAwait(false);
     }
 
@@ -116,7 +127,11 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     {
         bool disposed;
         lock (_gate)
+        {
             disposed = _disposed;
+            if (lease.Pool.Plugin is { } plugin)
+                WatchReturn(plugin, _clock.GetUtcNow()); // from now, before the reset: its next request may come during it
+        }
         if (disposed || lease.Pool.Retired || lease.Connection.FullState != ConnectionState.Open)
             _ = CloseLeaseAsync(lease);
         else if (lease.Pool.ResetOnReturn)
@@ -163,6 +178,8 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
             if (waiter.Completion.Task.IsCompletedSuccessfully)
                 return waiter.Completion.Task.Result;
             cancellationToken.ThrowIfCancellationRequested();
+            lock (_gate)
+                RememberRefusal(waiter.Demands, waiter.Priority);
             throw Exhausted(waiter.Limit);
         }
         catch (ObjectDisposedException ex)

@@ -55,6 +55,33 @@ public sealed class PostgresConnectionQueueTests
     }
 
     [TestMethod]
+    public async Task Once_plugins_stop_coming_back_within_the_linger_their_returned_connections_go_to_the_queue_at_once()
+    {
+        var clock = new ManualClock();
+        await using var db = Cluster.Database(o => { o.MaxConnections = 2; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; o.ConnectionWaitMs = 600_000; }, clock);
+        var (a, b) = (TestPlugins.New(), TestPlugins.New());
+        await (await db.OpenServiceAsync(a, None)).DisposeAsync();
+        await using var service = await db.OpenServiceAsync(b, None); // holds the service's reserve
+        // Twelve plugins each give their connection back and do not ask again.
+        foreach (var plugin in Enumerable.Range(0, 12).Select(_ => TestPlugins.New()))
+        {
+            await (await db.OpenPluginAsync(plugin, PluginAccess.Read, None)).DisposeAsync();
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Idle == 1, "the connection to be reset and idle");
+            clock.Advance(TimeSpan.FromSeconds(2));
+            await db.Budget.PruneIdleAsync();
+        }
+
+        var held = await db.OpenPluginAsync(a, PluginAccess.Read, None);
+        var waiting = db.OpenPluginAsync(b, PluginAccess.Read, None).AsTask();
+        await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == 1, "b to queue behind a");
+        await held.DisposeAsync();
+
+        // The clock does not move: b gets a's room without waiting out a linger.
+        await using var granted = await waiting.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(0, db.Budget.RoleConnections(a));
+    }
+
+    [TestMethod]
     public async Task A_busy_plugin_gives_its_connection_to_the_queue_after_a_few_turns_ahead_of_it()
     {
         var clock = new ManualClock(); // never moves: only the streak ends a's turns
@@ -152,6 +179,56 @@ public sealed class PostgresConnectionQueueTests
         await first.DisposeAsync();
         foreach (var next in queued.Skip(1).Append(newcomer))
             await (await next.WaitAsync(TimeSpan.FromMinutes(2))).DisposeAsync();
+    }
+
+    [TestMethod]
+    public async Task A_plugin_refused_earlier_goes_ahead_of_plugins_that_queued_after_its_refusal_and_the_last_one_is_refused_at_once()
+    {
+        var clock = new ManualClock();
+        await using var db = Cluster.Database(o => { o.MaxConnections = 2; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; o.ConnectionWaitMs = 30_000; }, clock);
+        var p = Enumerable.Range(0, 7).Select(_ => TestPlugins.New()).ToArray();
+        foreach (var plugin in p)
+            await (await db.OpenServiceAsync(plugin, None)).DisposeAsync();
+        await using var service = await db.OpenServiceAsync(p[0], None); // holds the service's reserve: one plugin slot
+        var held = await db.OpenPluginAsync(p[0], PluginAccess.Read, None);
+        var queued = new List<Task<PluginConnection>>();
+        async Task QueueAsync(PluginId plugin)
+        {
+            queued.Add(db.OpenPluginAsync(plugin, PluginAccess.Read, None).AsTask());
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == queued.Count(t => !t.IsCompleted), "the request to queue");
+        }
+        async Task<PluginConnection> PassAsync(PluginConnection from, Task<PluginConnection> to)
+        {
+            await from.DisposeAsync();
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Idle == 1 || to.IsCompleted, "the connection to be reset and idle");
+            clock.Advance(TimeSpan.FromSeconds(1)); // past its linger for its own plugin
+            return await to.WaitAsync(TimeSpan.FromMinutes(2));
+        }
+
+        // The queue is served every ~20 s: p4, behind two, would wait ~40 s and is refused.
+        await QueueAsync(p[1]);
+        await QueueAsync(p[2]);
+        clock.Advance(TimeSpan.FromSeconds(20));
+        held = await PassAsync(held, queued[0]);
+        await QueueAsync(p[3]);
+        var refused = await Assert.ThrowsExactlyAsync<StorageException>(() => db.OpenPluginAsync(p[4], PluginAccess.Read, None).AsTask());
+        Assert.AreEqual(StorageErrorCode.Unavailable, refused.Code);
+        held = await PassAsync(held, queued[1]);
+        held = await PassAsync(held, queued[2]);
+
+        // p5 and p6 queue after p4's refusal (~14 s apiece now); p4 comes back and goes ahead of both,
+        // and p6, now last of three (~42 s), is refused at once rather than after waiting 30 s in vain.
+        await QueueAsync(p[5]);
+        await QueueAsync(p[6]);
+        var back = db.OpenPluginAsync(p[4], PluginAccess.Read, None).AsTask();
+        var displaced = await Assert.ThrowsExactlyAsync<StorageException>(() => queued[4].WaitAsync(TimeSpan.FromMinutes(2)));
+        Assert.AreEqual(StorageErrorCode.Unavailable, displaced.Code);
+        Assert.AreEqual(2, db.Budget.Waiting, "p4 queued, p6 left the queue");
+        Assert.IsFalse(back.IsCompleted, back.Exception?.ToString() ?? "granted without a connection free");
+        held = await PassAsync(held, back);
+        Assert.IsFalse(queued[3].IsCompleted, "a plugin that queued after p4's refusal went first");
+        held = await PassAsync(held, queued[3]);
+        await held.DisposeAsync();
     }
 
     private static async Task<object?> BackendPidAsync(PostgresDatabase db, PluginId plugin)

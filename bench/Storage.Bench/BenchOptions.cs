@@ -8,6 +8,9 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
     /// <summary>Plugins the <c>kv_get_Np</c>, <c>kv_set_Np</c> and <c>row_select_Np</c> cells spread over; 0: none.</summary>
     public int Spread { get; init; } = 1000;
 
+    /// <summary>With <c>--fleet</c>: load pg_stat_statements and print the costliest statements after the run.</summary>
+    public bool PostgresStatements { get; init; }
+
     /// <summary>Configuration switches added to the cells' service host, e.g. <c>Storage:Sqlite:MaxOpenPlugins=1100</c>.</summary>
     public string[] HostArgs { get; init; } = [];
 
@@ -29,6 +32,8 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
           --fleet N          at the end, N plugins at once on a PostgreSQL server with
                              max_connections=100, each: migration, row insert, SQL query,
                              KV set and get (default 0: off)
+          --pg-statements    with --fleet: load pg_stat_statements on that server and print the
+                             15 statements that took it longest in all
           --spread N         the KV set/get and row select cells again, round-robin over N plugins
                              (kv_get_Np, kv_set_Np, row_select_Np; default 1000, 0: off), each
                              reported next to its single-plugin cell with the ratio and the 0.8x target
@@ -58,6 +63,7 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--repeat" => options with { Repeat = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--spread" => options with { Spread = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--host-arg" => options with { HostArgs = [.. options.HostArgs, "--" + Next().TrimStart('-')] },
+                "--pg-statements" => options with { PostgresStatements = true },
                 "--quick" => options with { Only = ["echo", "jetstream", "db", "kv"], Concurrency = [64], DurationSeconds = 3, WarmupSeconds = 1, Repeat = 3, Spread = 0 },
                 "--help" or "-h" => null,
                 _ => throw new ArgumentException($"Unknown flag {args[i]}.\n{Usage}"),

@@ -18,9 +18,9 @@ internal static class Fleet
 {
     public const int ServerMaxConnections = 100;
 
-    public static async Task<FleetResult> RunAsync(string natsUrl, string work, int plugins, CancellationToken cancellationToken)
+    public static async Task<FleetResult> RunAsync(string natsUrl, string work, int plugins, bool statements, CancellationToken cancellationToken)
     {
-        using var postgres = await BenchPostgres.StartAsync(ServerMaxConnections);
+        using var postgres = await BenchPostgres.StartAsync(ServerMaxConnections, statements);
         var context = new BenchContext(natsUrl, postgres.ConnectionString, Path.Combine(work, "fleet"));
         await using var host = await ServiceHost.StartAsync(context, "postgres", cancellationToken);
         ProcStats.ResetPeak(host.Pid);
@@ -64,7 +64,10 @@ internal static class Fleet
         var peakSessions = await sessions;
         return new FleetResult(plugins, requests, retries, errors.Count, errors.FirstOrDefault(), requests / elapsed.TotalSeconds,
             histogram.GetValueAtPercentile(50) / 1000.0, histogram.GetValueAtPercentile(99) / 1000.0, elapsed.TotalSeconds,
-            ProcStats.PeakRssMegabytes(host.Pid), ProcStats.RssMegabytes(host.Pid), peakSessions, await LoginsAsync(postgres.ConnectionString));
+            ProcStats.PeakRssMegabytes(host.Pid), ProcStats.RssMegabytes(host.Pid), peakSessions, await LoginsAsync(postgres.ConnectionString))
+        {
+            TopStatements = statements ? await postgres.TopStatementsAsync(15) : [],
+        };
     }
 
     private static IEnumerable<(string Subject, string Body)> Flow(string plugin) =>
@@ -135,6 +138,13 @@ internal static class Fleet
 internal sealed record FleetResult(int Plugins, long Requests, long Retries, int Errors, string? FirstError, double RequestsPerSecond,
     double P50Ms, double P99Ms, double Seconds, double PeakRssMegabytes, double EndRssMegabytes, int PeakServerSessions, long Logins)
 {
+    /// <summary>With <c>--pg-statements</c>: the server's costliest statements, as markdown table rows.</summary>
+    public IReadOnlyList<string> TopStatements { get; init; } = [];
+
+    public string Report() => TopStatements.Count == 0
+        ? Line()
+        : string.Join(Environment.NewLine, [Line(), "", "| calls | total ms | statement (pg_stat_statements, nested ones too) |", "|---:|---:|---|", .. TopStatements]);
+
     public string Line() =>
         string.Create(CultureInfo.InvariantCulture, $"fleet postgres (max_connections={Fleet.ServerMaxConnections}, host defaults): {Plugins} plugins at once, {Requests} requests in {Seconds:F1} s, ")
         + string.Create(CultureInfo.InvariantCulture, $"{RequestsPerSecond:F0} req/s, p50 {P50Ms:F1} ms, p99 {P99Ms:F1} ms (with retries), UNAVAILABLE/RATE_LIMITED retried {Retries}, errors {Errors}, peak server sessions {PeakServerSessions}, server logins {Logins}, ")

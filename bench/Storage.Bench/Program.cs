@@ -64,7 +64,7 @@ try
     {
         // Its own host and server: stop the cells' host first, both would answer the same subjects.
         await context.Hosts.DisposeAsync();
-        fleet = await Fleet.RunAsync(nats.Url, work, options.FleetPlugins, cancel.Token);
+        fleet = await Fleet.RunAsync(nats.Url, work, options.FleetPlugins, options.PostgresStatements, cancel.Token);
         Console.Error.WriteLine(fleet.Line());
     }
 }
@@ -87,7 +87,7 @@ if (soaks.Count > 0)
 if (manyPlugins is not null)
     Console.WriteLine(manyPlugins + "\n");
 if (fleet is not null)
-    Console.WriteLine(fleet.Line() + Environment.NewLine);
+    Console.WriteLine(fleet.Report() + Environment.NewLine);
 Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;
