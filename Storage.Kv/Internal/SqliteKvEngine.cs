@@ -8,16 +8,22 @@ namespace Storage.Kv.Internal;
 /// which exists only while writes are queued; reads rent a pooled connection per request. Nothing is
 /// held between requests, so Core's LRU of open plugin databases can close any idle plugin file.
 /// </summary>
-internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages) : IKvEngine
+internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages) : IKvEngine, ISqliteKvCheckpointer
 {
     private readonly ConcurrentDictionary<PluginId, SqliteKvFile> _writers = new();
+    private readonly ConcurrentDictionary<PluginId, Task<bool>> _checkpoints = new();
+    private int _backgroundCheckpoints;
+    private int _writerCheckpoints;
+
+    /// <summary>Checkpoints started beside a writer, and run by a writer itself at the WAL's hard bound (tests read them).</summary>
+    internal (int Background, int Writer) Checkpoints => (Volatile.Read(ref _backgroundCheckpoints), Volatile.Read(ref _writerCheckpoints));
 
     public async Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken)
     {
         while (true)
         {
             // A writer that just emptied its queue refuses more; the next one takes over.
-            var file = _writers.GetOrAdd(plugin, p => new SqliteKvFile(p, database, Retire, checkpointPages));
+            var file = _writers.GetOrAdd(plugin, p => new SqliteKvFile(p, database, Retire, checkpointPages, this));
             if (file.TryEnqueue(write, cancellationToken) is { } result)
                 return await result.ConfigureAwait(false);
         }
@@ -45,13 +51,45 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
     {
         if (_writers.TryGetValue(plugin, out var file))
             await file.DrainedAsync().ConfigureAwait(false);
+        // A checkpoint's connection must be gone before the files are deleted (only a writer starts one).
+        if (_checkpoints.TryGetValue(plugin, out var checkpoint))
+            await checkpoint.ConfigureAwait(false);
     }
 
     // A container disposed synchronously (dev tools, tests) still flushes queued writes.
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    public async ValueTask DisposeAsync() =>
+    public async ValueTask DisposeAsync()
+    {
         await Task.WhenAll(_writers.Values.Select(file => file.DrainedAsync())).ConfigureAwait(false);
+        await Task.WhenAll(_checkpoints.Values).ConfigureAwait(false);
+    }
+
+    // A PASSIVE checkpoint beside the plugin's writer, on a pooled connection of its own, at most one per
+    // plugin at a time (its writer starts the next only once it saw this one end). Failing (no connection
+    // free, file busy) only leaves the WAL longer, which the writer's own bound catches; never throws.
+    public Task<bool> CheckpointAsync(PluginId plugin)
+    {
+        Interlocked.Increment(ref _backgroundCheckpoints);
+        var run = Task.Run(async () =>
+        {
+            try
+            {
+                await using var connection = await database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
+                return SqliteKvCheckpoints.Passive(connection);
+            }
+            catch (Exception ex) when (ex is StorageException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                return false;
+            }
+        });
+        _checkpoints[plugin] = run;
+        _ = run.ContinueWith(done => _checkpoints.TryRemove(KeyValuePair.Create(plugin, done)), CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return run;
+    }
+
+    public void WriterCheckpointed() => Interlocked.Increment(ref _writerCheckpoints);
 
     private void Retire(SqliteKvFile file) => _writers.TryRemove(KeyValuePair.Create(file.Plugin, file));
 }
