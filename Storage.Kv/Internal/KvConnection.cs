@@ -26,9 +26,6 @@ internal sealed class KvConnection : IDisposable
     /// <summary>The read of one entry, prepared on SQLite's own API (values stay UTF-8).</summary>
     public SqliteKvGet Get { get; }
 
-    /// <summary>What the KV writers holding this connection appended to the WAL, and its background checkpoint.</summary>
-    public SqliteKvCheckpoints Checkpoints { get; } = new();
-
     public static KvConnection Of(PluginConnection connection) => connection.State(Open);
 
     public void Dispose()

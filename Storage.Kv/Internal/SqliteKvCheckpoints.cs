@@ -12,11 +12,14 @@ namespace Storage.Kv.Internal;
 /// automatic checkpoint is off; after each batch it counts the pages the batch appended
 /// (<c>SQLITE_DBSTATUS_CACHE_WRITE</c>), and past <see cref="KvOptions.SqliteWriterCheckpointPages"/>
 /// a PASSIVE checkpoint runs on another connection of the file, beside the writer's next commits (WAL
-/// mode lets a checkpoint and a writer run at once). Should the WAL still reach four times that (the
-/// background checkpoints cannot catch up, or never got a connection), the writer runs a RESTART
-/// checkpoint itself before its next batch, so the WAL stays bounded. The count lives with the
-/// connection (<see cref="KvConnection"/>), as does the last background checkpoint; the connection gets
-/// SQLite's automatic checkpoint back when the writer lets it go. Used by one writer at a time.
+/// mode lets a checkpoint and a writer run at once), and again every such many pages. Such a checkpoint
+/// copies the WAL back and syncs it but cannot restart it while the writer keeps appending, so under
+/// steady writes the WAL restarts when it reaches four times the setting: the writer then runs a RESTART
+/// checkpoint itself before its next batch (only the frames since the last background checkpoint are
+/// left to copy and sync); the same bound holds when background checkpoints get no connection. The count lives with the plugin's
+/// open file (<see cref="PluginConnection.FileState{T}"/>: every writer of the file adds to it, and it
+/// goes when the file closes, which checkpoints the WAL); the connection gets SQLite's automatic
+/// checkpoint back when the writer lets it go. Used by one writer at a time (a plugin has one).
 /// </summary>
 internal sealed class SqliteKvCheckpoints
 {
@@ -26,11 +29,16 @@ internal sealed class SqliteKvCheckpoints
     // SQLite's SQLITE_DEFAULT_WAL_AUTOCHECKPOINT, which every other connection keeps.
     private const int DefaultPages = 1000;
 
-    // Pages this connection's writers appended that no complete checkpoint is known to have copied back.
-    private long _pages;
-    private long _pagesAtStart;
+    // Frames the file's KV writers appended since the WAL last restarted, as far as they know (a restart
+    // by anyone else makes this an overestimate, which only brings the next restart forward).
+    private long _wal;
+    private long _sinceBackground;
     private long _retryAt;
-    private Task<bool>? _background;
+    private Task? _background;
+
+    /// <summary>The count for the plugin's open file.</summary>
+    public static SqliteKvCheckpoints Of(PluginConnection connection) =>
+        connection.FileState(() => new SqliteKvCheckpoints()) ?? throw new InvalidOperationException("Not a SQLite plugin connection.");
 
     /// <summary>The writer takes the connection: no checkpoint inside its commits.</summary>
     public static void Hold(PluginConnection connection)
@@ -49,46 +57,41 @@ internal sealed class SqliteKvCheckpoints
     }
 
     /// <summary>
-    /// After a committed batch: counts its pages; starts a background checkpoint past <paramref name="pages"/>
-    /// (<paramref name="hooks"/> runs it elsewhere and says whether it copied the whole WAL back),
-    /// or checkpoints here, waiting for readers, past <see cref="CapFactor"/> times that.
+    /// After a committed batch: counts its pages; every <paramref name="pages"/> of them starts a background
+    /// checkpoint (<paramref name="hooks"/>), and at <see cref="CapFactor"/> times that WAL pages it restarts
+    /// the WAL here, waiting for readers of the old one (busy_timeout).
     /// </summary>
     public async Task CommittedAsync(PluginConnection connection, int pages, ISqliteKvCheckpointer hooks)
     {
         var handle = Handle(connection);
         raw.sqlite3_db_status(handle, raw.SQLITE_DBSTATUS_CACHE_WRITE, out var written, out _, 1);
-        _pages += written;
-        if (_background is { IsCompleted: true } done)
-        {
-            // A complete checkpoint copied everything appended before it started; the next write restarts the WAL.
-            if (done.IsCompletedSuccessfully && done.Result)
-                _pages = Math.Max(0, _pages - _pagesAtStart);
+        _wal += written;
+        _sinceBackground += written;
+        if (_background is { IsCompleted: true })
             _background = null;
-        }
-        if (_pages >= Math.Max((long)pages * CapFactor, _retryAt))
+        if (_wal >= Math.Max((long)pages * CapFactor, _retryAt))
         {
+            // A background checkpoint at work holds the checkpoint lock; it ends soon (its connection wait is short).
             if (_background is { } running)
                 await running.ConfigureAwait(false);
             _background = null;
             hooks.WriterCheckpointed();
-            // RESTART waits (busy_timeout) for readers of the old WAL, so the next write starts it from the top.
-            // A reader holding the WAL past that (a long plugin query) makes it give up: try again a setting's worth later.
+            // The background checkpoints copied and synced most of it: what is left is the frames since the last one.
             var rc = raw.sqlite3_wal_checkpoint_v2(handle, null, raw.SQLITE_CHECKPOINT_RESTART, out _, out _);
-            (_pages, _retryAt) = rc == raw.SQLITE_OK ? (0, 0) : (_pages, _pages + pages);
+            // Busy: a reader held the old WAL past busy_timeout (a long plugin query) or another connection was
+            // checkpointing. Try again a setting's worth of pages later rather than after every batch.
+            (_wal, _sinceBackground, _retryAt) = rc == raw.SQLITE_OK ? (0, 0, 0) : (_wal, _sinceBackground, _wal + pages);
         }
-        else if (_pages >= pages && _background is null)
+        else if (_sinceBackground >= pages && _background is null)
         {
-            _pagesAtStart = _pages;
+            _sinceBackground = 0;
             _background = hooks.CheckpointAsync(connection.Plugin);
         }
     }
 
-    /// <summary>A PASSIVE checkpoint on <paramref name="connection"/> (not the writer's); true when it copied the whole WAL back.</summary>
-    public static bool Passive(PluginConnection connection)
-    {
-        var rc = raw.sqlite3_wal_checkpoint_v2(Handle(connection), null, raw.SQLITE_CHECKPOINT_PASSIVE, out var log, out var copied);
-        return rc == raw.SQLITE_OK && log == copied;
-    }
+    /// <summary>A PASSIVE checkpoint on <paramref name="connection"/> (not the writer's): copies back what no reader still needs.</summary>
+    public static void Passive(PluginConnection connection) =>
+        raw.sqlite3_wal_checkpoint_v2(Handle(connection), null, raw.SQLITE_CHECKPOINT_PASSIVE, out _, out _);
 
     private static sqlite3 Handle(PluginConnection connection) => ((SqliteConnection)connection.Connection).Handle!;
 }
@@ -96,8 +99,8 @@ internal sealed class SqliteKvCheckpoints
 /// <summary>Where a writer's checkpoints go: the engine runs background ones and counts both kinds.</summary>
 internal interface ISqliteKvCheckpointer
 {
-    /// <summary>Starts a PASSIVE checkpoint of the plugin's file on another connection; true when it copied the whole WAL back.</summary>
-    Task<bool> CheckpointAsync(PluginId plugin);
+    /// <summary>Starts a PASSIVE checkpoint of the plugin's file on another connection.</summary>
+    Task CheckpointAsync(PluginId plugin);
 
     /// <summary>A writer checkpoints on its own connection (the WAL reached its hard bound).</summary>
     void WriterCheckpointed();

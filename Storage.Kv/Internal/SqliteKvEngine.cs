@@ -8,10 +8,13 @@ namespace Storage.Kv.Internal;
 /// which exists only while writes are queued; reads rent a pooled connection per request. Nothing is
 /// held between requests, so Core's LRU of open plugin databases can close any idle plugin file.
 /// </summary>
-internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages) : IKvEngine, ISqliteKvCheckpointer
+internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages, int maxGetBatch) : IKvEngine, ISqliteKvCheckpointer
 {
     private readonly ConcurrentDictionary<PluginId, SqliteKvFile> _writers = new();
-    private readonly ConcurrentDictionary<PluginId, Task<bool>> _checkpoints = new();
+    private readonly ConcurrentDictionary<PluginId, Task> _checkpoints = new();
+    private readonly ConcurrentDictionary<PluginId, SqliteKvReader> _readers = new();
+    private static readonly bool ExperimentInline = Environment.GetEnvironmentVariable("KVEXP_INLINE") == "1";
+    private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
     private int _backgroundCheckpoints;
     private int _writerCheckpoints;
 
@@ -29,8 +32,18 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
         }
     }
 
-    public Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken) =>
-        SqliteKvFile.GetAsync(database, plugin, key, now, cancellationToken);
+    public async Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken)
+    {
+        if (ExperimentInline)
+            return await SqliteKvFile.GetAsync(database, plugin, key, now, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            // A reader that just emptied its queue refuses more; the next one takes over (SqliteKvReader.cs).
+            var reader = _readers.GetOrAdd(plugin, p => new SqliteKvReader(p, database, maxGetBatch, RetireReader));
+            if (reader.TryEnqueue(key, now, cancellationToken) is { } entry)
+                return await entry.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     public Task<List<string>> ListAsync(PluginId plugin, KvKeyRange range, CancellationToken cancellationToken) =>
         SqliteKvFile.ReadAsync(database, plugin, (sql, commands) =>
@@ -68,19 +81,21 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
     // A PASSIVE checkpoint beside the plugin's writer, on a pooled connection of its own, at most one per
     // plugin at a time (its writer starts the next only once it saw this one end). Failing (no connection
     // free, file busy) only leaves the WAL longer, which the writer's own bound catches; never throws.
-    public Task<bool> CheckpointAsync(PluginId plugin)
+    public Task CheckpointAsync(PluginId plugin)
     {
         Interlocked.Increment(ref _backgroundCheckpoints);
         var run = Task.Run(async () =>
         {
             try
             {
-                await using var connection = await database.OpenServiceAsync(plugin, CancellationToken.None).ConfigureAwait(false);
-                return SqliteKvCheckpoints.Passive(connection);
+                // A short wait: a writer at the WAL's bound waits for this checkpoint, and may hold the last connection.
+                using var wait = new CancellationTokenSource(ConnectionWait);
+                await using var connection = await database.OpenServiceAsync(plugin, wait.Token).ConfigureAwait(false);
+                SqliteKvCheckpoints.Passive(connection);
             }
-            catch (Exception ex) when (ex is StorageException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception ex) when (ex is StorageException or Microsoft.Data.Sqlite.SqliteException or OperationCanceledException)
             {
-                return false;
+                // No connection free in time, or the file is gone: the writer's own bound still holds.
             }
         });
         _checkpoints[plugin] = run;
@@ -90,6 +105,8 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
     }
 
     public void WriterCheckpointed() => Interlocked.Increment(ref _writerCheckpoints);
+
+    private void RetireReader(SqliteKvReader reader) => _readers.TryRemove(KeyValuePair.Create(reader.Plugin, reader));
 
     private void Retire(SqliteKvFile file) => _writers.TryRemove(KeyValuePair.Create(file.Plugin, file));
 }

@@ -96,7 +96,7 @@ internal sealed partial class SqliteKvFile
                     var kv = KvConnection.Of(connection);
                     settle = await ExecuteBatchAsync(kv, batch).ConfigureAwait(false);
                     // Counts the batch's WAL pages; at most starts a checkpoint elsewhere (past the hard bound, runs one here).
-                    await kv.Checkpoints.CommittedAsync(connection, _checkpointPages, _checkpointer).ConfigureAwait(false);
+                    await SqliteKvCheckpoints.Of(connection).CommittedAsync(connection, _checkpointPages, _checkpointer).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {

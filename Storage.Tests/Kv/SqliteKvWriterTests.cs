@@ -84,11 +84,8 @@ public sealed class SqliteKvWriterTests
     {
         const int pages = 1000;
         // The writer holds the plugin's only connection, so a background checkpoint never gets one while it writes.
-        await using var kv = new KvStores(Backend.Sqlite, options => options.SqliteWriterCheckpointPages = pages, storage =>
-        {
-            storage.Sqlite.MaxConnectionsPerPlugin = 1;
-            storage.Sqlite.OpenWaitMs = 200;
-        });
+        await using var kv = new KvStores(Backend.Sqlite, options => options.SqliteWriterCheckpointPages = pages,
+            storage => storage.Sqlite.MaxConnectionsPerPlugin = 1);
         var largest = await WriteManyAsync(kv, TestPlugins.New());
 
         var engine = (SqliteKvEngine)kv.Get<IKvEngine>();
