@@ -5,15 +5,16 @@ namespace Storage.Kv.Internal;
 
 /// <summary>
 /// SQLite engine. Writes of a plugin go through its <see cref="SqliteKvFile"/> (one batching writer),
-/// which exists only while writes are queued; reads rent a pooled connection per request. Nothing is
-/// held between requests, so Core's LRU of open plugin databases can close any idle plugin file.
+/// gets through its <see cref="SqliteKvReader"/> (one batching reader); each exists only while work is
+/// queued, and the reader rents a pooled connection per batch. Nothing is held between requests, so
+/// Core's LRU of open plugin databases can close any idle plugin file. Checkpoints of a writer's WAL run
+/// beside it (<see cref="SqliteKvCheckpoints"/>).
 /// </summary>
 internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPages, int maxGetBatch) : IKvEngine, ISqliteKvCheckpointer
 {
     private readonly ConcurrentDictionary<PluginId, SqliteKvFile> _writers = new();
     private readonly ConcurrentDictionary<PluginId, Task> _checkpoints = new();
     private readonly ConcurrentDictionary<PluginId, SqliteKvReader> _readers = new();
-    private static readonly bool ExperimentInline = Environment.GetEnvironmentVariable("KVEXP_INLINE") == "1";
     private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
     private int _backgroundCheckpoints;
     private int _writerCheckpoints;
@@ -34,8 +35,6 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
 
     public async Task<KvEntry?> GetAsync(PluginId plugin, string key, long now, CancellationToken cancellationToken)
     {
-        if (ExperimentInline)
-            return await SqliteKvFile.GetAsync(database, plugin, key, now, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             // A reader that just emptied its queue refuses more; the next one takes over (SqliteKvReader.cs).
