@@ -10,15 +10,17 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
 {
     private readonly Func<DbConnection, bool>? _release;
     private readonly Internal.SqlitePluginFile.Pooled? _pooled;
+    private readonly Internal.SqlitePluginFile? _file;
     private IDisposable? _state;
     private int _disposed;
 
     // release: called on dispose; true when a pool took the connection back, so it stays open.
     // pooled: the SQLite pool's record of the physical connection, which keeps a tier's state with it.
     internal PluginConnection(PluginId plugin, StorageProvider provider, DbConnection connection, string? schema, Func<DbConnection, bool>? release = null,
-        Internal.SqliteAuthorizer? authorizer = null, Internal.SqlitePluginFile.Pooled? pooled = null)
+        Internal.SqliteAuthorizer? authorizer = null, Internal.SqlitePluginFile.Pooled? pooled = null, Internal.SqlitePluginFile? file = null)
     {
         _pooled = pooled;
+        _file = file;
         Authorizer = authorizer;
         Plugin = plugin;
         Provider = provider;
@@ -95,6 +97,13 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
             _pooled.State = created;
         return created;
     }
+
+    /// <summary>
+    /// A tier's state for the plugin's open SQLite file, shared by all its connections (what the KV writer
+    /// knows of the file's WAL): created on first use, dropped when the file closes (least recently used,
+    /// idle or purged). Null on PostgreSQL.
+    /// </summary>
+    public T? FileState<T>(Func<T> create) where T : class => _file?.State(create);
 
     public void Dispose()
     {

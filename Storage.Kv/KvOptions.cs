@@ -14,16 +14,17 @@ public sealed class KvOptions
     public int SweepIntervalSeconds { get; set; } = 60;
 
     /// <summary>
-    /// PostgreSQL: most gets (of any plugins) answered by one batched read round trip; gets beyond it wait
-    /// for the next round trip (default 256).
+    /// Most gets answered by one batched read (default 256). PostgreSQL: gets of any plugins in one round
+    /// trip; SQLite: one plugin's gets queued while its reader is busy, under one read transaction. Gets
+    /// beyond it wait for the next batch.
     /// </summary>
     [Range(1, 10_000)]
     public int MaxGetBatch { get; set; } = 256;
 
     /// <summary>
-    /// SQLite: WAL pages after which a plugin's KV writer checkpoints (SQLite's default is 1000); bounds a
-    /// busy plugin's WAL file, and what a power loss can take of its newest writes, at this many pages
-    /// (default 1000, SQLite's own: raising it measured a higher KV set p99 at c=64, 28 ms against 15-18 ms).
+    /// SQLite: every this many WAL pages a plugin's KV writer appends, a checkpoint runs beside it (never
+    /// inside its commits); at 4x this many the writer restarts the WAL itself, which bounds a busy plugin's
+    /// WAL file, and what a power loss can take of its newest writes (default 1000, SQLite's own interval).
     /// </summary>
     [Range(1000, 100_000)]
     public int SqliteWriterCheckpointPages { get; set; } = 1000;

@@ -23,7 +23,7 @@ public static class KvStorageBuilderExtensions
             var kv = sp.GetRequiredService<IOptions<KvOptions>>().Value;
             return database.Provider == StorageProvider.Postgres
                 ? new PostgresKvEngine(database, kv.MaxGetBatch)
-                : new SqliteKvEngine(database, kv.SqliteWriterCheckpointPages);
+                : new SqliteKvEngine(database, kv.SqliteWriterCheckpointPages, kv.MaxGetBatch);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));
         builder.Services.TryAddSingleton<KvStore>();

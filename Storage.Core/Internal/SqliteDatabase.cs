@@ -142,7 +142,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
                 entry.Return(pooled);
                 Files.Exit(entry);
                 return true;
-            }, pooled.Authorizer, pooled);
+            }, pooled.Authorizer, pooled, entry);
         }
         catch
         {

@@ -16,6 +16,7 @@ internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
     private readonly Lock _gate = new();
     private readonly Stack<Pooled>[] _idle = [new(), new(), new(), new()];
     private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private readonly Dictionary<Type, object> _tierState = [];
     private int _open;
     private bool _closed;
     private Lazy<Task>? _prepared;
@@ -30,6 +31,17 @@ internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
     internal long LastUsed { get; set; }
 
     internal bool CloseWhenIdle { get; set; }
+
+    /// <summary>A tier's state for this opening of the file (not for one connection), created on first use; it goes with the entry.</summary>
+    public T State<T>(Func<T> create) where T : class
+    {
+        lock (_gate)
+        {
+            if (!_tierState.TryGetValue(typeof(T), out var state))
+                _tierState[typeof(T)] = state = create();
+            return (T)state;
+        }
+    }
 
     /// <summary>Runs <paramref name="prepare"/> (create the file, set WAL) once per opening of the entry; a failure is retried by the next caller.</summary>
     public async Task PrepareAsync(Func<Task> prepare)

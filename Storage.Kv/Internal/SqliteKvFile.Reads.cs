@@ -3,7 +3,7 @@ using Storage.Core;
 
 namespace Storage.Kv.Internal;
 
-/// <summary>Reads: on a pooled connection of the plugin's file per request, never on the writer's.</summary>
+/// <summary>Reads other than gets (<see cref="SqliteKvReader"/>): on a pooled connection of the plugin's file per request, never on the writer's.</summary>
 internal sealed partial class SqliteKvFile
 {
     /// <summary>Runs <paramref name="read"/> on a pooled service connection of the plugin's file.</summary>
@@ -19,12 +19,5 @@ internal sealed partial class SqliteKvFile
         get.With("key", key).With("now", now);
         using var reader = get.ExecuteReader();
         return reader.Read() ? KvEntry.Read(reader) : null;
-    }
-
-    /// <summary>Reads an entry on a pooled service connection of the plugin's file, through its prepared <see cref="SqliteKvGet"/>.</summary>
-    public static async Task<KvEntry?> GetAsync(IPluginDatabase database, PluginId plugin, string key, long now, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenServiceAsync(plugin, cancellationToken).ConfigureAwait(false);
-        return KvConnection.Of(connection).Get.Read(key, now);
     }
 }

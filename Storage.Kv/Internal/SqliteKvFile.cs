@@ -19,14 +19,16 @@ internal sealed partial class SqliteKvFile
     private readonly IPluginDatabase _database;
     private readonly Action<SqliteKvFile> _retire;
     private readonly int _checkpointPages;
+    private readonly ISqliteKvCheckpointer _checkpointer;
     private readonly Lock _gate = new();
     private readonly Queue<WriteBatcher<KvWrite, KvWriteResult>.Pending> _queue = new();
     private Task _drain = Task.CompletedTask;
     private bool _draining;
     private bool _retired;
 
-    public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire, int checkpointPages)
+    public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire, int checkpointPages, ISqliteKvCheckpointer checkpointer)
     {
+        _checkpointer = checkpointer;
         Plugin = plugin;
         _database = database;
         _retire = retire;
@@ -89,9 +91,12 @@ internal sealed partial class SqliteKvFile
                     if (connection is null)
                     {
                         connection = await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
-                        SqliteKvCheckpoints.Defer(connection, _checkpointPages);
+                        SqliteKvCheckpoints.Hold(connection);
                     }
-                    settle = await ExecuteBatchAsync(KvConnection.Of(connection), batch).ConfigureAwait(false);
+                    var kv = KvConnection.Of(connection);
+                    settle = await ExecuteBatchAsync(kv, batch).ConfigureAwait(false);
+                    // Counts the batch's WAL pages; at most starts a checkpoint elsewhere (past the hard bound, runs one here).
+                    await SqliteKvCheckpoints.Of(connection).CommittedAsync(connection, _checkpointPages, _checkpointer).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -133,7 +138,7 @@ internal sealed partial class SqliteKvFile
 
     private ValueTask ReleaseAsync(PluginConnection connection)
     {
-        SqliteKvCheckpoints.Restore(connection, _checkpointPages);
+        SqliteKvCheckpoints.Release(connection);
         return connection.DisposeAsync();
     }
 

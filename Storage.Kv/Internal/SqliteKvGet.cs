@@ -25,6 +25,30 @@ internal sealed class SqliteKvGet : IDisposable
         _now = raw.sqlite3_bind_parameter_index(_statement, "@now");
     }
 
+    /// <summary>
+    /// Reads each queued get into <paramref name="entries"/>, several under one read transaction (one WAL
+    /// snapshot and lock for all); on an error the entries read so far are the caller's to return.
+    /// </summary>
+    public void ReadMany(List<SqliteKvReader.Pending> gets, KvEntry?[] entries)
+    {
+        if (gets.Count == 1)
+        {
+            entries[0] = Read(gets[0].Key, gets[0].Now);
+            return;
+        }
+        Check(raw.sqlite3_exec(_db, "BEGIN"));
+        try
+        {
+            for (var i = 0; i < gets.Count; i++)
+                entries[i] = Read(gets[i].Key, gets[i].Now);
+        }
+        finally
+        {
+            // A read transaction: ending it cannot lose anything (and leaves the connection clean for the pool).
+            raw.sqlite3_exec(_db, "COMMIT");
+        }
+    }
+
     public KvEntry? Read(string key, long now)
     {
         try

@@ -10,13 +10,17 @@ internal sealed class KvStores : IAsyncDisposable
 {
     private readonly ServiceProvider _provider;
 
-    public KvStores(string backend, Action<KvOptions>? configure = null)
+    public KvStores(string backend, Action<KvOptions>? configure = null, Action<StorageOptions>? storage = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         // Registered before AddKv, whose TryAdd then keeps this clock.
         services.AddSingleton<TimeProvider>(Clock);
-        services.AddPluginStorage(options => TestBackends.Configure(backend, options)).AddKv(configure);
+        services.AddPluginStorage(options =>
+        {
+            TestBackends.Configure(backend, options);
+            storage?.Invoke(options);
+        }).AddKv(configure);
         _provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 

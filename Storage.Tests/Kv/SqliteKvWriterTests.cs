@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Storage.Core;
 using Storage.Kv;
+using Storage.Kv.Internal;
 using Storage.Tests.Infrastructure;
 using static Storage.Tests.Kv.KvTestHelpers;
 
@@ -63,11 +64,52 @@ public sealed class SqliteKvWriterTests
     }
 
     [TestMethod]
-    public async Task A_busy_plugins_wal_stays_within_the_checkpoint_setting()
+    public async Task A_busy_plugins_wal_stays_bounded_with_checkpoints_beside_the_writer()
     {
-        const int pages = 3000;
+        const int pages = 1000;
         await using var kv = new KvStores(Backend.Sqlite, options => options.SqliteWriterCheckpointPages = pages);
+        var largest = await WriteManyAsync(kv, TestPlugins.New());
+
+        // 30 x 200 values of ~3 KB are over 6,000 pages: more than the setting, so checkpoints ran beside
+        // the writer, and the WAL restarted by the hard bound (4 x the setting) at the latest, so it never
+        // held much more than that plus one batch (256 writes, ~300 pages here).
+        var engine = (SqliteKvEngine)kv.Get<IKvEngine>();
+        Assert.IsGreaterThan(0, engine.Checkpoints.Background);
+        Assert.IsGreaterThan(pages * (4096L + 24), largest);
+        Assert.IsLessThanOrEqualTo((SqliteKvCheckpoints.CapFactor * pages + 600) * (4096L + 24), largest);
+    }
+
+    [TestMethod]
+    public async Task Without_a_connection_for_background_checkpoints_the_writer_bounds_the_wal_itself()
+    {
+        const int pages = 1000;
+        // The writer holds the plugin's only connection, so a background checkpoint never gets one while it writes.
+        await using var kv = new KvStores(Backend.Sqlite, options => options.SqliteWriterCheckpointPages = pages,
+            storage => storage.Sqlite.MaxConnectionsPerPlugin = 1);
+        var largest = await WriteManyAsync(kv, TestPlugins.New());
+
+        var engine = (SqliteKvEngine)kv.Get<IKvEngine>();
+        Assert.IsGreaterThan(0, engine.Checkpoints.Writer);
+        Assert.IsLessThanOrEqualTo((SqliteKvCheckpoints.CapFactor * pages + 600) * (4096L + 24), largest);
+    }
+
+    [TestMethod]
+    public async Task While_the_writer_holds_its_connection_its_commits_do_not_checkpoint()
+    {
+        await using var kv = new KvStores(Backend.Sqlite);
         var plugin = TestPlugins.New();
+        await kv.Store.SetAsync(plugin, new KvSetRequest("k", Json("1")), None);
+        // The writer's connection is the plugin's only idle one now: take it as the writer does.
+        await using var connection = await kv.Database.OpenServiceAsync(plugin, None);
+        SqliteKvCheckpoints.Hold(connection);
+        Assert.AreEqual(0L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint"));
+        SqliteKvCheckpoints.Release(connection);
+        Assert.AreEqual(1000L, await ScalarAsync(connection, "PRAGMA wal_autocheckpoint"));
+    }
+
+    // 30 rounds of 200 concurrent sets of ~3 KB values; returns the largest size the WAL file reached.
+    private static async Task<long> WriteManyAsync(KvStores kv, PluginId plugin)
+    {
         var value = Json($"\"{new string('x', 3000)}\"");
         var wal = Path.Combine(TestEnvironment.SqliteDirectory, plugin.Value + ".db-wal");
         long largest = 0;
@@ -77,11 +119,15 @@ public sealed class SqliteKvWriterTests
                 kv.Store.SetAsync(plugin, new KvSetRequest($"k{round}-{i}", value), None)));
             largest = Math.Max(largest, new FileInfo(wal).Length);
         }
-        // 30 x 200 values of ~3 KB are over 4,500 pages: the WAL grew past SQLite's default of 1000 pages
-        // (plus a batch), and restarted once past the setting, so it never held much more than the
-        // setting plus one batch (256 writes, ~200 pages at most here).
-        Assert.IsGreaterThan(1500 * (4096L + 24), largest);
-        Assert.IsLessThanOrEqualTo((pages + 400) * (4096L + 24), largest);
+        foreach (var key in new[] { "k0-0", "k15-100", "k29-199" })
+            Assert.AreEqual(3002, (await kv.Store.GetAsync(plugin, new KvGetRequest(key), None)).Value!.Value.GetRawText().Length, key);
+        return largest;
+    }
+
+    private static async Task<long> ScalarAsync(PluginConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand(sql);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
     }
 
     [TestMethod]
