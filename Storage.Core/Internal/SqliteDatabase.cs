@@ -233,7 +233,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
     [LoggerMessage(Level = LogLevel.Information, Message = "Storage:Sqlite:MaxOpenPlugins is {Effective}, what the open-files limit {Limit} allows.")]
     private static partial void LogFitted(ILogger logger, int effective, long limit);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite was already in use in this process (sqlite3_config answered {Code}): each connection keeps SQLite's page-cache bulk allocation (about 88 KiB).")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite's page-cache bulk allocation stays on (sqlite3_config answered {Code}: SQLite was already in use in this process, or the platform is not Linux x64/arm64 or Windows x64): each connection on a plugin file holds about 88 KiB more.")]
     private static partial void LogPageCacheBulkKept(ILogger logger, int code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Sqlite:MaxOpenPlugins={Configured} does not fit the open-files limit {Limit}; using {Effective} ({PerPlugin} handles per open plugin, {Reserved} kept for everything else). Raise the limit (ulimit -n, LimitNOFILE) or lower the setting.")]
