@@ -27,7 +27,8 @@ public sealed class OpenFilesLimitTests
         await WriteAsync(directory, plugins, ttl: 1);
         using var nats = await NatsServer.StartAsync();
         await using var client = new NatsConnection(NatsOpts.Default with { Url = nats.Url, RequestTimeout = TimeSpan.FromSeconds(30) });
-        string[] arguments = [.. TestHosts.Arguments(Backend.Sqlite, nats.Url), $"--Storage:Sqlite:Directory={directory}", "--Kv:SweepIntervalSeconds=1"];
+        string[] arguments = [.. TestHosts.Arguments(Backend.Sqlite, nats.Url), $"--Storage:Sqlite:Directory={directory}", "--Kv:SweepIntervalSeconds=1",
+            "--Logging:LogLevel:Storage.Core.Internal.SqliteDatabase=Information"];
 
         using (var host = await HostProcess.StartAsync(arguments, openFilesLimit: Limit))
         {
