@@ -33,10 +33,13 @@ public sealed class SqliteOptions
     /// <summary>
     /// Plugin databases open at once (each with up to <see cref="MaxConnectionsPerPlugin"/> connections
     /// and its <c>-wal</c>/<c>-shm</c> handles); beyond it the least recently used idle one is closed.
-    /// Lowered at start, with a warning, to what the open-files limit allows. The default fits a limit of 1,024.
+    /// Lowered at start, with a warning, to what the open-files limit allows (85 under a limit of 1,024).
+    /// The default keeps 1,000 active plugins open in about 100 MiB (docs/operations.md, "Open files on SQLite").
     /// </summary>
     [Range(1, 1_000_000)]
-    public int MaxOpenPlugins { get; set; } = 64;
+    public int MaxOpenPlugins { get; set; } = DefaultMaxOpenPlugins;
+
+    internal const int DefaultMaxOpenPlugins = 1024;
 
     /// <summary>Connections open at once on one plugin's file (service, KV and plugin SQL together); more wait.</summary>
     [Range(1, 64)]

@@ -30,12 +30,19 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
         _openWait = TimeSpan.FromMilliseconds(sqlite.OpenWaitMs);
         _maxValueBytes = sqlite.MaxValueBytes;
         _fileLimit = OpenFilesLimit.Read();
+        // Before this process's first SQLite connection, or not at all (docs/operations.md, "Open files on SQLite").
+        if (SqliteConnectionMemory.PageCacheResult != SQLitePCL.raw.SQLITE_OK)
+            LogPageCacheBulkKept(logger ?? NullLogger<SqliteDatabase>.Instance, SqliteConnectionMemory.PageCacheResult);
         var maxOpen = sqlite.MaxOpenPlugins;
         if (_fileLimit is { } limit && OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin) < maxOpen)
         {
             maxOpen = OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin);
-            LogClamped(logger ?? NullLogger<SqliteDatabase>.Instance, sqlite.MaxOpenPlugins, limit, maxOpen,
-                OpenFilesLimit.FdsPerPlugin(sqlite.MaxConnectionsPerPlugin), OpenFilesLimit.Reserved(limit));
+            // The default is sized for a large limit and fitted to a small one; only a chosen value that does not fit is news.
+            if (sqlite.MaxOpenPlugins == SqliteOptions.DefaultMaxOpenPlugins)
+                LogFitted(logger ?? NullLogger<SqliteDatabase>.Instance, maxOpen, limit);
+            else
+                LogClamped(logger ?? NullLogger<SqliteDatabase>.Instance, sqlite.MaxOpenPlugins, limit, maxOpen,
+                    OpenFilesLimit.FdsPerPlugin(sqlite.MaxConnectionsPerPlugin), OpenFilesLimit.Reserved(limit));
         }
         Files = new SqlitePluginFiles(maxOpen, sqlite.MaxConnectionsPerPlugin, TimeSpan.FromSeconds(sqlite.IdleCloseSeconds), _openWait, clock ?? TimeProvider.System);
         try
@@ -176,6 +183,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
         try
         {
             await connection.OpenAsync().ConfigureAwait(false);
+            SqliteConnectionMemory.Shrink(connection);
             using var pragmas = connection.CreateCommand();
             pragmas.CommandText = $"PRAGMA busy_timeout={_busyTimeoutMs}; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
                 + (service ? " PRAGMA trusted_schema=OFF;" : "");
@@ -221,6 +229,12 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
         var path = FilePath(plugin);
         return [path, path + "-wal", path + "-shm"];
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Storage:Sqlite:MaxOpenPlugins is {Effective}, what the open-files limit {Limit} allows.")]
+    private static partial void LogFitted(ILogger logger, int effective, long limit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SQLite's page-cache bulk allocation stays on (sqlite3_config answered {Code}: SQLite was already in use in this process, or the platform is not Linux x64/arm64 or Windows x64): each connection on a plugin file holds about 88 KiB more.")]
+    private static partial void LogPageCacheBulkKept(ILogger logger, int code);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Storage:Sqlite:MaxOpenPlugins={Configured} does not fit the open-files limit {Limit}; using {Effective} ({PerPlugin} handles per open plugin, {Reserved} kept for everything else). Raise the limit (ulimit -n, LimitNOFILE) or lower the setting.")]
     private static partial void LogClamped(ILogger logger, int configured, long limit, int effective, int perPlugin, long reserved);
