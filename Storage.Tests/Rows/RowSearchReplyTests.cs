@@ -1,0 +1,122 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Storage.Core;
+using Storage.Core.Internal;
+using Storage.Rows;
+using Storage.Tests.Infrastructure;
+using static Storage.Tests.Rows.RowTestSchema;
+
+namespace Storage.Tests.Rows;
+
+/// <summary>
+/// The <c>search</c> reply is written straight from the database reader: it must be byte for byte what
+/// serializing the <see cref="RowSearchResponse"/> gives, the cursor must work when <c>fields</c> leaves
+/// the sort column out, and the row past the limit (only stepped onto) must not count against the cap.
+/// </summary>
+[TestClass]
+public sealed class RowSearchReplyTests
+{
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task The_written_reply_is_the_serialized_response(string backend)
+    {
+        var plugin = TestPlugins.New("sr");
+        await CreateItemsAsync(backend, plugin);
+        var store = TestBackends.Get<IRowStore>(backend);
+        var odd = "caf\u00e9 \uD83D\uDE00 'q' \"d\" <b>&</b> 1+1 \\ /\n\t";
+        await store.InsertAsync(plugin, new RowInsertRequest("items", Json(JsonSerializer.Serialize(new object[]
+        {
+            new { name = odd, qty = 3, price = 1.5, created_at = "2025-01-01T10:00:00.5Z", tags = new[] { "a<b" } },
+            new { name = "two", qty = (int?)null, created_at = "2025-01-01T10:00:00Z" },
+            new { name = "three", qty = 7, created_at = "2025-01-01 10:00:00.1200+02:00" },
+        }))), CancellationToken.None);
+
+        foreach (var json in new[]
+        {
+            """{"table":"items"}""",
+            """{"table":"items","limit":2,"sort":{"field":"created_at","order":"desc"},"count":true}""",
+            """{"table":"items","limit":1,"fields":["name"],"sort":{"field":"qty"}}""",
+            """{"table":"items","filters":{"name":"none"},"count":true}""",
+        })
+        {
+            using var reply = new PooledBufferWriter();
+            await store.WriteSearchAsync(plugin, JsonSerializer.Deserialize(json, RowsJsonContext.Default.RowSearchRequest)!, reply, CancellationToken.None);
+            var written = Encoding.UTF8.GetString(reply.WrittenSpan);
+            var response = JsonSerializer.Deserialize(written, RowsJsonContext.Default.RowSearchResponse)!;
+            Assert.AreEqual(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(response, RowsJsonContext.Default.RowSearchResponse)), written, json);
+        }
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task Paging_by_a_sort_field_left_out_of_fields_visits_every_row_once(string backend)
+    {
+        var plugin = TestPlugins.New("sr");
+        await CreateItemsAsync(backend, plugin);
+        var store = TestBackends.Get<IRowStore>(backend);
+        var rows = Enumerable.Range(1, 7).Select(i => $$"""{"name":"n{{i}}","qty":{{i % 3}}}""");
+        await store.InsertAsync(plugin, new RowInsertRequest("items", Json("[" + string.Join(",", rows) + "]")), CancellationToken.None);
+        var seen = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = await store.SearchAsync(plugin, new RowSearchRequest("items", Sort: Json("""{"field":"qty","order":"desc"}"""), Limit: 2, After: after, Fields: ["name"]),
+                CancellationToken.None);
+            Assert.IsTrue(page.Rows.All(r => r.Count == 1 && r.ContainsKey("name")), "only the fields asked for");
+            seen.AddRange(page.Rows.Select(r => r["name"]!.GetValue<string>()));
+            Assert.AreEqual(page.Next is not null, page.Truncated);
+            after = page.Next;
+        }
+        while (after is not null);
+        Assert.AreEqual("n2,n5,n1,n4,n7,n3,n6", string.Join(",", seen));
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task The_row_past_the_limit_is_not_read_and_a_row_over_the_cap_is_too_large(string backend)
+    {
+        await using var services = TestBackends.BuildWithRows(backend, o => o.MaxResultBytes = 4096);
+        var plugin = TestPlugins.New("sr");
+        await RunAsync(services, plugin, $"CREATE TABLE notes ({IdColumn(backend)}, body TEXT)");
+        var store = services.GetRequiredService<IRowStore>();
+        await store.InsertAsync(plugin, new RowInsertRequest("notes", Json($$"""[{"body":"small"},{"body":"{{new string('x', 8000)}}"}]""")), CancellationToken.None);
+
+        var first = await store.SearchAsync(plugin, new RowSearchRequest("notes", Limit: 1), CancellationToken.None);
+        Assert.HasCount(1, first.Rows);
+        Assert.IsTrue(first.Truncated);
+        var error = await Assert.ThrowsExactlyAsync<StorageException>(() => store.SearchAsync(plugin, new RowSearchRequest("notes", After: first.Next), CancellationToken.None));
+        Assert.AreEqual(StorageErrorCode.TooLarge, error.Code);
+        Assert.AreEqual(4096L, error.Details["limit_bytes"]);
+    }
+
+    [TestMethod]
+    [DataRow("2025-01-01T10:00:00Z")]
+    [DataRow("2025-01-01T10:00:00.5Z")]
+    [DataRow("2025-01-01T10:00:00.123456Z")]
+    [DataRow("2024-02-29T23:59:59.000001Z")]
+    [DataRow("2025-02-30T10:00:00Z")]
+    [DataRow("2025-01-01T24:00:00Z")]
+    [DataRow("2025-01-01T23:59:60Z")]
+    [DataRow("0000-01-01T00:00:00Z")]
+    [DataRow("9999-12-31T23:59:59.999999Z")]
+    public void Text_in_the_wire_form_reads_as_itself(string text)
+    {
+        Assert.IsTrue(WireTimestamp.Is(text));
+        var slow = UtcTimestampJsonConverter.TryParse(text) is { } time ? UtcTimestampJsonConverter.Format(time) : text;
+        Assert.AreEqual(text, slow, "parsing and formatting it again gives the same text");
+    }
+
+    [TestMethod]
+    [DataRow("2025-01-01T10:00:00.50Z")]
+    [DataRow("2025-01-01T10:00:00.1234567Z")]
+    [DataRow("2025-01-01T10:00:00.Z")]
+    [DataRow("2025-01-01 10:00:00Z")]
+    [DataRow("2025-01-01T10:00:00+02:00")]
+    [DataRow("2025-01-01T10:00Z")]
+    [DataRow("2025-01-01T10:00:0aZ")]
+    public void Other_timestamp_text_takes_the_parse(string text) => Assert.IsFalse(WireTimestamp.Is(text));
+}
