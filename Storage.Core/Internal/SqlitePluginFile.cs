@@ -11,7 +11,7 @@ namespace Storage.Core.Internal;
 /// A connection comes back only in a clean state (no open transaction, no progress handler, the
 /// authorizer's flags reset); otherwise, or after the entry closed, it is closed on return.
 /// </summary>
-internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnections)
+internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
 {
     private readonly Lock _gate = new();
     private readonly Stack<Pooled>[] _idle = [new(), new(), new(), new()];
@@ -50,77 +50,55 @@ internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnectio
     /// <summary>An idle connection of <paramref name="kind"/>, or a new one from <paramref name="open"/> within the per-plugin cap (waiting up to <paramref name="wait"/>).</summary>
     public async Task<Pooled> RentAsync(ConnectionKind kind, Func<Task<Pooled>> open, TimeSpan wait, CancellationToken cancellationToken)
     {
-        // The timer only once a caller has to wait: most rentals find an idle connection at once.
-        CancellationTokenSource? timeout = null;
-        var woken = false;
-        try
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(wait);
+        while (true)
         {
-            while (true)
+            Pooled? victim = null;
+            TaskCompletionSource? waiter = null;
+            lock (_gate)
             {
-                Pooled? victim = null;
-                TaskCompletionSource? waiter = null;
-                lock (_gate)
+                if (_closed)
+                    throw new StorageException(StorageErrorCode.Unavailable, $"The database of plugin '{Plugin}' was just closed (purged); retry.");
+                if (kind != ConnectionKind.Schema && _idle[(int)kind].TryPop(out var idle))
+                    return idle;
+                if (_open < maxConnections || TryTakeAnyIdle(out victim))
                 {
-                    if (_closed)
-                        throw new StorageException(StorageErrorCode.Unavailable, $"The database of plugin '{Plugin}' was just closed (purged); retry.");
-                    if (kind != ConnectionKind.Schema && _idle[(int)kind].TryPop(out var idle))
-                        return idle;
-                    if (_open < maxConnections || TryTakeAnyIdle(out victim))
-                    {
-                        if (victim is null)
-                            _open++;
-                    }
-                    else
-                    {
-                        waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        // Woken, but a newcomer took the connection first: back to the head of the line, not the end.
-                        if (woken)
-                            _waiters.AddFirst(waiter);
-                        else
-                            _waiters.AddLast(waiter);
-                    }
+                    if (victim is null)
+                        _open++;
                 }
-                if (waiter is null)
+                else
                 {
-                    // A permit is ours (a free one, or the one an idle connection of another kind held).
-                    victim?.Dispose();
-                    try
-                    {
-                        return await open().ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        Release();
-                        throw;
-                    }
-                }
-                if (timeout is null)
-                {
-                    timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    timeout.CancelAfter(wait);
-                }
-                try
-                {
-                    await waiter.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-                    woken = true;
-                }
-                catch (OperationCanceledException)
-                {
-                    // Woken just as it gave up: the turn goes to the next waiter instead of being lost.
-                    lock (_gate)
-                        if (!_waiters.Remove(waiter))
-                            WakeOne();
-                    if (cancellationToken.IsCancellationRequested)
-                        throw;
-                    throw new StorageException(StorageErrorCode.Unavailable,
-                        $"Plugin '{Plugin}' has {maxConnections} database connections in use (Storage:Sqlite:MaxConnectionsPerPlugin); retry later.",
-                        new Dictionary<string, object?> { ["limit"] = maxConnections, ["setting"] = "Storage:Sqlite:MaxConnectionsPerPlugin" });
+                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _waiters.AddLast(waiter);
                 }
             }
-        }
-        finally
-        {
-            timeout?.Dispose();
+            if (waiter is null)
+            {
+                // A permit is ours (a free one, or the one an idle connection of another kind held).
+                victim?.Dispose();
+                try
+                {
+                    return await open().ConfigureAwait(false);
+                }
+                catch
+                {
+                    Release();
+                    throw;
+                }
+            }
+            try
+            {
+                await waiter.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                lock (_gate)
+                    _waiters.Remove(waiter);
+                throw new StorageException(StorageErrorCode.Unavailable,
+                    $"Plugin '{Plugin}' has {maxConnections} database connections in use (Storage:Sqlite:MaxConnectionsPerPlugin); retry later.",
+                    new Dictionary<string, object?> { ["limit"] = maxConnections, ["setting"] = "Storage:Sqlite:MaxConnectionsPerPlugin" });
+            }
         }
     }
 
@@ -133,7 +111,7 @@ internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnectio
             if (keep && !_closed)
             {
                 _idle[(int)pooled.Kind].Push(pooled);
-                WakeOne();
+                WakeAll();
                 return;
             }
         }
@@ -165,23 +143,11 @@ internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnectio
         lock (_gate)
         {
             _open--;
-            WakeOne();
+            WakeAll();
         }
     }
 
-    // One connection or permit came free: one waiter (the longest waiting) retries, not all of them. Waking every
-    // waiter on every return cost each search at c=64 some 60 woken tasks, 59 of which only queued again.
-    // A woken waiter that finds it taken by a newcomer queues again at the head (RentAsync).
-    private void WakeOne()
-    {
-        if (_waiters.First is { } first)
-        {
-            _waiters.RemoveFirst();
-            first.Value.TrySetResult();
-        }
-    }
-
-    // Closing: every waiter must see it.
+    // Every waiter retries: one woken for a slot another caller took first would otherwise sleep to its timeout.
     private void WakeAll()
     {
         while (_waiters.First is { } first)
@@ -213,5 +179,32 @@ internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnectio
             authorizer.Reset();
         }
         return true;
+    }
+
+    /// <summary>What a connection is for: service connections and plugin connections per access are never mixed up.</summary>
+    internal enum ConnectionKind
+    {
+        Service,
+        Read,
+        Write,
+        Schema,
+    }
+
+    /// <summary>An open connection, the authorizer that must live as long as it, and a tier's state kept with it (prepared commands).</summary>
+    internal sealed class Pooled(SqliteConnection connection, SqliteAuthorizer? authorizer, ConnectionKind kind) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public SqliteAuthorizer? Authorizer { get; } = authorizer;
+
+        public ConnectionKind Kind { get; } = kind;
+
+        public IDisposable? State { get; set; }
+
+        public void Dispose()
+        {
+            State?.Dispose();
+            Connection.Dispose();
+        }
     }
 }
