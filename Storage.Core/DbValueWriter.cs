@@ -151,6 +151,8 @@ public sealed class DbValueWriter
         // SQLite does not enforce a declared JSON type: text that is not JSON stays text.
         if (kind == DbValueKind.Json && JsonText.TryCopy(text, writer))
             return;
+        if (kind == DbValueKind.Timestamp && WireTimestamp.TryWrite(writer, text))
+            return;
         if (kind == DbValueKind.Timestamp && UtcTimestampJsonConverter.TryParse(text) is { } time)
             writer.WriteStringValue(UtcTimestampJsonConverter.Format(time));
         else

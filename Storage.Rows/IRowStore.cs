@@ -1,3 +1,4 @@
+using System.Buffers;
 using Storage.Core;
 
 namespace Storage.Rows;
@@ -19,6 +20,13 @@ public interface IRowStore
 
     /// <summary>Filters, sorts and pages rows; <c>next</c> continues after the last row returned.</summary>
     Task<RowSearchResponse> SearchAsync(PluginId plugin, RowSearchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Searches like <see cref="SearchAsync"/> and writes the reply's JSON to <paramref name="reply"/>, byte for byte
+    /// what serializing its <see cref="RowSearchResponse"/> with <see cref="RowsJsonContext"/> gives; rows go from the
+    /// database reader to <paramref name="reply"/> without becoming objects. For hosts that send replies.
+    /// </summary>
+    Task WriteSearchAsync(PluginId plugin, RowSearchRequest request, IBufferWriter<byte> reply, CancellationToken cancellationToken);
 
     /// <summary>Updates matching rows in one atomic statement, optionally inserting when nothing matches (upsert).</summary>
     Task<RowUpdateResponse> UpdateAsync(PluginId plugin, RowUpdateRequest request, CancellationToken cancellationToken);

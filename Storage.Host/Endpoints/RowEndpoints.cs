@@ -14,7 +14,7 @@ internal sealed class RowEndpoints(IRowStore store) : IEndpointGroup
         [
             new("insert", IsWrite: true, JsonHandlers.Call(Json.RowInsertRequest, Json.RowInsertResponse, store.InsertAsync)),
             new("select", IsWrite: false, JsonHandlers.Call(Json.RowSelectRequest, Json.RowSelectResponse, store.SelectAsync)),
-            new("search", IsWrite: false, JsonHandlers.Call(Json.RowSearchRequest, Json.RowSearchResponse, store.SearchAsync)),
+            new("search", IsWrite: false, JsonHandlers.Write(Json.RowSearchRequest, store.WriteSearchAsync)),
             new("update", IsWrite: true, JsonHandlers.Call(Json.RowUpdateRequest, Json.RowUpdateResponse, store.UpdateAsync)),
             new("delete", IsWrite: true, JsonHandlers.Call(Json.RowDeleteRequest, Json.RowDeleteResponse, store.DeleteAsync)),
             new("describe", IsWrite: false, JsonHandlers.Call(Json.RowDescribeRequest, Json.RowDescribeResponse, store.DescribeAsync)),

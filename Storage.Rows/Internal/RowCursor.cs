@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Storage.Core;
 
 namespace Storage.Rows.Internal;
@@ -14,9 +13,9 @@ namespace Storage.Rows.Internal;
 /// </summary>
 internal static class RowCursor
 {
-    public static string Encode(TableInfo table, IReadOnlyList<SortKey> keys, JsonObject lastRow)
+    public static string Encode(TableInfo table, IReadOnlyList<SortKey> keys, JsonElement lastRow)
     {
-        // Written straight out (no intermediate JsonObject): every truncated search page pays for this.
+        // Written straight out (no intermediate object): every truncated search page pays for this.
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -29,7 +28,7 @@ internal static class RowCursor
             writer.WriteStartArray("v");
             foreach (var key in keys)
             {
-                if (lastRow[key.Column.Name] is { } value)
+                if (lastRow.TryGetProperty(key.Column.Name, out var value))
                     value.WriteTo(writer);
                 else
                     writer.WriteNullValue();

@@ -53,54 +53,6 @@ internal sealed partial class RowStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<RowSearchResponse> SearchAsync(PluginId plugin, RowSearchRequest request, CancellationToken cancellationToken)
-    {
-        var table = await catalog.TableAsync(plugin, request.Table, cancellationToken).ConfigureAwait(false);
-        var limit = request.Limit ?? DefaultLimit;
-        if (limit is < 1 or > MaxLimit)
-            throw StorageException.OutOfRange("limit", $"between 1 and {MaxLimit}", limit);
-        if (request.Offset is < 0)
-            throw StorageException.OutOfRange("offset", "0 or more", request.Offset);
-        var fields = request.Fields?.Select((f, i) => table.Column(f, $"fields[{i}]").Name).ToHashSet(StringComparer.Ordinal);
-        if (fields is { Count: 0 })
-            throw StorageException.InvalidField("fields", "Field 'fields' must name at least one column (omit it for all columns).");
-        var keys = SortParser.Parse(table, request.Sort);
-        var after = request.After is null ? null : RowCursor.Decode(request.After, table, keys);
-        // Columns left out by 'fields' are skipped unread (the sort keys are needed for the cursor).
-        Func<ColumnInfo, bool>? include = fields is null ? null
-            : c => fields.Contains(c.Name) || keys.Any(k => k.Column.Name == c.Name) || c.Name == table.Key?.Name;
-        var budget = Budget();
-
-        return await RunAsync(plugin, PluginAccess.Read, async (connection, sql) =>
-        {
-            var condition = new FilterCompiler(table, sql).Compile(request.Filters);
-            var page = after is null ? condition : $"{condition} AND {RowCursor.After(sql, keys, after)}";
-            sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE {page} ORDER BY {OrderBy(keys)} LIMIT {sql.Param((long)limit + 1)}");
-            if (request.Offset is > 0)
-                sql.Append($" OFFSET {sql.Param((long)request.Offset.Value)}");
-            var rows = await QueryAsync(connection, sql, table, budget, include, cancellationToken).ConfigureAwait(false);
-            var truncated = rows.Count > limit;
-            if (truncated)
-                rows.RemoveAt(rows.Count - 1);
-            var next = truncated && table.Key is not null ? RowCursor.Encode(table, keys, rows[^1]) : null;
-            budget.Add((next?.Length ?? 0) + 16);
-            long? total = null;
-            if (request.Count == true)
-            {
-                // Same filter parameters, so a fresh statement with the condition compiled again.
-                var count = new SqlText(connection.Provider);
-                count.Append($"SELECT COUNT(*) FROM {connection.Qualify(table.Name)} WHERE {new FilterCompiler(table, count).Compile(request.Filters)}");
-                await using var command = count.Create(connection);
-                total = Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
-            }
-            if (fields is not null)
-                foreach (var row in rows)
-                    foreach (var column in table.Columns.Where(c => !fields.Contains(c.Name)))
-                        row.Remove(column.Name);
-            return new RowSearchResponse(rows, truncated, next, total);
-        }, cancellationToken).ConfigureAwait(false);
-    }
-
     private static async Task<List<JsonObject>> ByIdsAsync(PluginConnection connection, SqlText sql, TableInfo table, JsonElement ids, ResultBudget budget, CancellationToken cancellationToken)
     {
         var key = table.RequireKey("ids");
@@ -125,8 +77,12 @@ internal sealed partial class RowStore
 
     private ResultBudget Budget() => replyLimits.Budget(options.Value.MaxResultBytes, "Rows:MaxResultBytes");
 
-    private static async Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, ResultBudget budget,
-        Func<ColumnInfo, bool>? include, CancellationToken cancellationToken)
+    private static Task<List<JsonObject>> QueryAsync(PluginConnection connection, SqlText sql, TableInfo table, ResultBudget budget,
+        Func<ColumnInfo, bool>? include, CancellationToken cancellationToken) =>
+        ReadAsync(connection, sql, reader => RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken), cancellationToken);
+
+    /// <summary>Runs <paramref name="sql"/> and hands its reader to <paramref name="read"/>.</summary>
+    private static async Task<T> ReadAsync<T>(PluginConnection connection, SqlText sql, Func<DbDataReader, Task<T>> read, CancellationToken cancellationToken)
     {
         // SQLite: the statement stays prepared on the pooled connection for the next request of the same shape.
         var kept = RowCommands.Of(connection);
@@ -140,9 +96,9 @@ internal sealed partial class RowStore
             var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
             try
             {
-                var rows = await RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken).ConfigureAwait(false);
+                var result = await read(reader).ConfigureAwait(false);
                 failed = false;
-                return rows;
+                return result;
             }
             catch (StorageException) when (connection.Provider == StorageProvider.Postgres)
             {

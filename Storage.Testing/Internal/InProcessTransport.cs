@@ -48,7 +48,7 @@ internal sealed class InProcessTransport : IStorageTransport
             {
                 ["insert"] = (true, Call(r.RowInsertRequest, r.RowInsertResponse, rows.InsertAsync)),
                 ["select"] = (false, Call(r.RowSelectRequest, r.RowSelectResponse, rows.SelectAsync)),
-                ["search"] = (false, Call(r.RowSearchRequest, r.RowSearchResponse, rows.SearchAsync)),
+                ["search"] = (false, Write(r.RowSearchRequest, rows.WriteSearchAsync)),
                 ["update"] = (true, Call(r.RowUpdateRequest, r.RowUpdateResponse, rows.UpdateAsync)),
                 ["delete"] = (true, Call(r.RowDeleteRequest, r.RowDeleteResponse, rows.DeleteAsync)),
                 ["describe"] = (false, Call(r.RowDescribeRequest, r.RowDescribeResponse, rows.DescribeAsync)),

@@ -37,6 +37,15 @@ internal static class TestBackends
         return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 
+    /// <summary>A private provider with its own row options, so tight limits never touch the shared test backends.</summary>
+    public static ServiceProvider BuildWithRows(string backend, Action<RowsOptions> configure)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddPluginStorage(options => Configure(backend, options)).AddRows(configure);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+    }
+
     public static void Configure(string backend, StorageOptions options)
     {
         options.Provider = backend == Backend.Postgres ? StorageProvider.Postgres : StorageProvider.Sqlite;
