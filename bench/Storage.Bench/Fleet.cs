@@ -143,7 +143,7 @@ internal sealed record FleetResult(int Plugins, long Requests, long Retries, int
 
     public string Report() => TopStatements.Count == 0
         ? Line()
-        : string.Join(Environment.NewLine, [Line(), "", "| calls | total ms | statement (pg_stat_statements, nested ones too) |", "|---:|---:|---|", .. TopStatements]);
+        : string.Join(Environment.NewLine, [Line(), "", "| calls | total s | statement (pg_stat_statements, nested ones too) |", "|---:|---:|---|", .. TopStatements]);
 
     public string Line() =>
         string.Create(CultureInfo.InvariantCulture, $"fleet postgres (max_connections={Fleet.ServerMaxConnections}, host defaults): {Plugins} plugins at once, {Requests} requests in {Seconds:F1} s, ")
