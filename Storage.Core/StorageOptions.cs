@@ -59,6 +59,14 @@ public sealed class SqliteOptions
     /// </summary>
     [Range(1024, 1_000_000_000)]
     public int MaxValueBytes { get; set; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// SQLite's soft heap limit for the whole process, in MiB (0: none). Past it SQLite frees cached
+    /// pages, any plugin's, before it allocates more, so the page caches of every open plugin share
+    /// this much however many are open (each alone could hold 2 MiB per connection).
+    /// </summary>
+    [Range(0, 1_000_000)]
+    public int CacheLimitMiB { get; set; } = 256;
 }
 
 /// <summary>PostgreSQL settings.</summary>

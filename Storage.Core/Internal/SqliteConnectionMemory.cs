@@ -29,6 +29,16 @@ internal static class SqliteConnectionMemory
     /// </summary>
     public static int PageCacheResult => PageCacheConfigured.Value;
 
+    /// <summary>
+    /// The process's soft heap limit (<c>Storage:Sqlite:CacheLimitMiB</c>): the page caches of every open
+    /// plugin together stay near it, since SQLite recycles cached pages before allocating past it.
+    /// </summary>
+    public static void LimitCaches(int mebibytes)
+    {
+        Batteries_V2.Init();
+        raw.sqlite3_soft_heap_limit64(mebibytes * 1024L * 1024L);
+    }
+
     /// <summary>Right after open, before any statement: SQLite changes the lookaside only while none of it is in use.</summary>
     public static void Shrink(SqliteConnection connection)
     {

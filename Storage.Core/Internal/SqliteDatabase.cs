@@ -33,6 +33,7 @@ internal sealed partial class SqliteDatabase : IPluginDatabase, IDisposable, IAs
         // Before this process's first SQLite connection, or not at all (docs/operations.md, "Open files on SQLite").
         if (SqliteConnectionMemory.PageCacheResult != SQLitePCL.raw.SQLITE_OK)
             LogPageCacheBulkKept(logger ?? NullLogger<SqliteDatabase>.Instance, SqliteConnectionMemory.PageCacheResult);
+        SqliteConnectionMemory.LimitCaches(sqlite.CacheLimitMiB);
         var maxOpen = sqlite.MaxOpenPlugins;
         if (_fileLimit is { } limit && OpenFilesLimit.Fitting(limit, sqlite.MaxConnectionsPerPlugin) < maxOpen)
         {

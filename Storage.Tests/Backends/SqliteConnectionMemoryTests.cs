@@ -20,6 +20,15 @@ public sealed class SqliteConnectionMemoryTests
     private static readonly CancellationToken None = CancellationToken.None;
 
     [TestMethod]
+    public void The_page_caches_of_all_open_plugins_share_one_limit_for_the_process()
+    {
+        // Every SqliteDatabase of this test run uses the default, so parallel tests cannot race on it.
+        _ = TestBackends.Get<IPluginDatabase>(Backend.Sqlite);
+        Assert.AreEqual(new SqliteOptions().CacheLimitMiB * 1024L * 1024L, raw.sqlite3_soft_heap_limit64(-1));
+        Assert.AreEqual(256, new SqliteOptions().CacheLimitMiB);
+    }
+
+    [TestMethod]
     [DataRow(PluginAccess.Read)]
     [DataRow(PluginAccess.Write)]
     [DataRow(null)]
