@@ -33,8 +33,9 @@ public sealed class SqliteOptions
     /// <summary>
     /// Plugin databases open at once (each with up to <see cref="MaxConnectionsPerPlugin"/> connections
     /// and its <c>-wal</c>/<c>-shm</c> handles); beyond it the least recently used idle one is closed.
-    /// Lowered at start, with a warning, to what the open-files limit allows (85 under a limit of 1,024).
-    /// The default keeps 1,000 active plugins open in about 100 MiB (docs/operations.md, "Open files on SQLite").
+    /// Lowered at start to what the open-files limit allows (85 under a limit of 1,024; a warning when a
+    /// configured value does not fit, an information line for the default). 1,000 open plugins take about
+    /// 100 MiB of SQLite memory (docs/operations.md, "Open files on SQLite"), page caches bounded by <see cref="CacheLimitMiB"/>.
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxOpenPlugins { get; set; } = DefaultMaxOpenPlugins;
