@@ -73,8 +73,7 @@ internal sealed partial class ConnectionBudget
     // rather than holding a processing slot until they time out.
     private void DisplaceOverflow(Waiter newcomer)
     {
-        while (_waiters.Last is { } last && last.Value != newcomer && _grantInterval * _waiters.Count > _limits.Wait
-               && last.Value.Demands.Any(d => d.PluginShare) && !AtOwnCap(last.Value.Demands))
+        while (_waiters.Last is { } last && last.Value != newcomer && _grantInterval * _waiters.Count > _limits.Wait && Sheddable(last.Value.Demands))
         {
             _waiters.RemoveLast();
             RememberRefusal(last.Value.Demands, last.Value.Priority);

@@ -23,6 +23,11 @@ internal sealed partial class ConnectionBudget
         return (_grantInterval * ahead, ahead);
     }
 
+    // Must be called under _gate: whether the queue's length may refuse these demands. Only plugin work
+    // queues behind plugin work (the service's own short work uses its reserve), and not a plugin
+    // waiting for its own connections (AtOwnCap).
+    private bool Sheddable(ConnectionDemand[] demands) => demands.Any(d => d.PluginShare) && !AtOwnCap(demands);
+
     // Must be called under _gate: whether a plugin of the demands already holds all the connections it
     // may. Its wait then depends on its own work (its connections come back to it ahead of the queue),
     // not on how long the queue is, so the queue's estimate does not refuse it; how many requests it can

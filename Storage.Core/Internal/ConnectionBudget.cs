@@ -75,16 +75,15 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            WatchRequest(demands, _clock.GetUtcNow());
+            var now = _clock.GetUtcNow();
+            WatchRequest(demands, now);
             // With others queued, a newcomer queues too and the queue is served in order, unless its own
             // idle connections serve it (no slot taken from the queue, no login): see Linger and MaxStreak.
             grant = _waiters.Count == 0 ? TryGrant(demands, out _) : TryGrant(demands, out _, reuseOnly: true);
             if (grant is null)
             {
-                var now = _clock.GetUtcNow();
                 var priority = Priority(demands, now);
-                // Only plugin work queues behind plugin work; the service's own short work uses its reserve.
-                if (demands.Any(d => d.PluginShare) && !AtOwnCap(demands) && ExpectedWait(priority) is var (expected, ahead) && expected > _limits.Wait)
+                if (Sheddable(demands) && ExpectedWait(priority) is var (expected, ahead) && expected > _limits.Wait)
                 {
                     RememberRefusal(demands, priority);
                     throw Shed(expected, ahead);
@@ -112,13 +111,14 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     /// <summary>Closes connections idle for longer than <c>ConnectionIdleSeconds</c>; the timer calls it, tests may too.</summary>
     public async Task PruneIdleAsync()
     {
-        var cutoff = _clock.GetUtcNow() - _limits.IdleLifetime;
+        var now = _clock.GetUtcNow();
+        var cutoff = now - _limits.IdleLifetime;
         List<IdleConnection> closing;
         lock (_gate)
         {
             closing = TakeIdle(idle => idle.Since <= cutoff);
-            ForgetOldRefusals(_clock.GetUtcNow());
-            ForgetOldReturns(_clock.GetUtcNow());
+            ForgetOldRefusals(now);
+            ForgetOldReturns(now);
         }
         await CloseIdleAsync(closing).ConfigureAwait(false);
     }
