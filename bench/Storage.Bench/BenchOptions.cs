@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Storage.Bench;
 
-/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --repeat 3 --soak 60 --quick --plugins N --fleet N --spread N --host-arg K=V</c>.</summary>
+/// <summary>Command-line flags: <c>--duration 5 --warmup 1 --concurrency 1,16,64 --only kv,echo --backends sqlite,postgres --repeat 3 --soak 60 --quick --plugins N --fleet N --two-hosts N --spread N --host-arg K=V</c>.</summary>
 internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds, int[] Concurrency, string[] Only, string[] Backends, double SoakSeconds = 0, int Plugins = 0, int FleetPlugins = 0, int Repeat = 3)
 {
     /// <summary>Plugins the <c>kv_get_Np</c>, <c>kv_set_Np</c> and <c>row_select_Np</c> cells spread over; 0: none.</summary>
@@ -10,6 +10,9 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
 
     /// <summary>With <c>--fleet</c>: load pg_stat_statements and print the costliest statements after the run.</summary>
     public bool PostgresStatements { get; init; }
+
+    /// <summary>With <c>--two-hosts N</c>: N plugins through a flow where one host changes what another cached; 0: off.</summary>
+    public int TwoHostsPlugins { get; init; }
 
     /// <summary>Configuration switches added to the cells' service host, e.g. <c>Storage:Sqlite:MaxOpenPlugins=1100</c>.</summary>
     public string[] HostArgs { get; init; } = [];
@@ -39,6 +42,10 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                              reported next to its single-plugin cell with the ratio and the 0.8x target
           --host-arg K=V     a configuration switch for the cells' service host (repeatable), e.g.
                              Storage:Sqlite:MaxOpenPlugins=1100 to see what the defaults cost
+          --two-hosts N      at the end, on PostgreSQL: N plugins one after the other, each
+                             migrated, purged and re-created through host A and read through
+                             host B right after, once with A alone and once with B beside it;
+                             step latencies and stale answers (default 0: off)
           --quick            the KV cells and their baselines only, c=64, 3 s cells, 3 rounds, both
                              backends, no spread: a check after each change (under 3 minutes);
                              later flags override
@@ -63,6 +70,7 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
                 "--repeat" => options with { Repeat = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--spread" => options with { Spread = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--host-arg" => options with { HostArgs = [.. options.HostArgs, "--" + Next().TrimStart('-')] },
+                "--two-hosts" => options with { TwoHostsPlugins = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--pg-statements" => options with { PostgresStatements = true },
                 "--quick" => options with { Only = ["echo", "jetstream", "db", "kv"], Concurrency = [64], DurationSeconds = 3, WarmupSeconds = 1, Repeat = 3, Spread = 0 },
                 "--help" or "-h" => null,
@@ -71,7 +79,7 @@ internal sealed record BenchOptions(double DurationSeconds, double WarmupSeconds
             if (options is null)
                 return null;
         }
-        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Plugins < 0 || options.Spread < 0
+        if (options.DurationSeconds <= 0 || options.WarmupSeconds < 0 || options.SoakSeconds < 0 || options.FleetPlugins < 0 || options.Plugins < 0 || options.Spread < 0 || options.TwoHostsPlugins < 0
             || options.Concurrency.Length == 0 || options.Concurrency.Any(c => c < 1) || options.Repeat < 1)
             throw new ArgumentException($"Durations must be positive, concurrency and repeat at least 1.\n{Usage}");
         return options;

@@ -37,6 +37,7 @@ var results = new List<CellResult>();
 var soaks = new List<SoakResult>();
 string? manyPlugins = null;
 FleetResult? fleet = null;
+string? twoHosts = null;
 if (options.HostArgs.Length > 0)
     Console.Error.WriteLine($"service host switches added: {string.Join(' ', options.HostArgs)}");
 Console.Error.WriteLine("service host: a separate process (dotnet Storage.Host.dll); SQL rate limit for the bench plugin raised to 1,000,000/s, burst 10,000,000 (--Sql:PerPlugin:bench:...)");
@@ -67,6 +68,15 @@ try
         fleet = await Fleet.RunAsync(nats.Url, work, options.FleetPlugins, options.PostgresStatements, cancel.Token);
         Console.Error.WriteLine(fleet.Line());
     }
+    if (options.TwoHostsPlugins > 0)
+    {
+        if (context.PostgresConnectionString is null)
+            throw new ArgumentException("--two-hosts needs the postgres backend (--backends ...,postgres).");
+        // Its own hosts: stop the cells' host first, it would answer the same subjects.
+        await context.Hosts.DisposeAsync();
+        twoHosts = await TwoHosts.RunAsync(context, options.TwoHostsPlugins, cancel.Token);
+        Console.Error.WriteLine(twoHosts);
+    }
 }
 finally
 {
@@ -88,6 +98,8 @@ if (manyPlugins is not null)
     Console.WriteLine(manyPlugins + "\n");
 if (fleet is not null)
     Console.WriteLine(fleet.Report() + Environment.NewLine);
+if (twoHosts is not null)
+    Console.WriteLine(twoHosts + Environment.NewLine);
 Console.WriteLine(Report.Targets(results, soaks));
 Console.WriteLine(Report.RatioLine(results));
 return 0;
