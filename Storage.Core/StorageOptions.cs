@@ -17,6 +17,13 @@ public sealed class StorageOptions
     /// <summary>How long the host keeps retrying an unreachable database at start before it fails, in seconds.</summary>
     [Range(0, 3600)]
     public int ConnectRetrySeconds { get; set; } = 10;
+
+    /// <summary>
+    /// Plugins whose set-up results each per-plugin cache keeps (role, KV and migration set-up, row
+    /// catalog); past it the oldest are dropped and read again when next needed (default 10,000).
+    /// </summary>
+    [Range(16, 10_000_000)]
+    public int MaxCachedPlugins { get; set; } = 10_000;
 }
 
 /// <summary>SQLite settings: where the per-plugin files live.</summary>

@@ -22,7 +22,7 @@ public static class KvStorageBuilderExtensions
             var database = sp.GetRequiredService<IPluginDatabase>();
             var kv = sp.GetRequiredService<IOptions<KvOptions>>().Value;
             return database.Provider == StorageProvider.Postgres
-                ? new PostgresKvEngine(database, kv.MaxGetBatch)
+                ? new PostgresKvEngine(database, kv.MaxGetBatch, sp.GetRequiredService<IOptions<StorageOptions>>().Value.MaxCachedPlugins)
                 : new SqliteKvEngine(database, kv.SqliteWriterCheckpointPages, kv.MaxGetBatch);
         });
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IPluginLifecycleObserver, IKvEngine>(sp => sp.GetRequiredService<IKvEngine>()));

@@ -18,4 +18,12 @@ public sealed class RowsOptions
     /// </summary>
     [Range(100, 600_000)]
     public int StatementTimeoutMs { get; set; } = 5000;
+
+    /// <summary>
+    /// Columns (plus one per table) the cached table catalogs of all plugins hold together (default
+    /// 200,000): a plugin with a huge schema cannot fill the host's memory; the catalogs cached longest
+    /// are read again when next needed, and one larger than this alone is read for every request.
+    /// </summary>
+    [Range(100, 100_000_000)]
+    public int MaxCachedColumns { get; set; } = 200_000;
 }

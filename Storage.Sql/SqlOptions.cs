@@ -42,4 +42,11 @@ public sealed class SqlOptions
     /// <summary>Distinct query fingerprints kept per plugin; further ones are counted under <c>(other)</c>.</summary>
     [Range(1, 100_000)]
     public int MaxFingerprintsPerPlugin { get; set; } = 200;
+
+    /// <summary>
+    /// Distinct query fingerprints kept for all plugins together (default 20,000, each up to ~8 KiB);
+    /// past it the statistics of the plugin that ran SQL least recently are dropped whole.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int MaxFingerprints { get; set; } = 20_000;
 }

@@ -101,6 +101,11 @@ internal sealed partial class PostgresDatabase
     public async ValueTask ForgetAsync(PluginId plugin)
     {
         _roles.Forget(plugin);
+        await RetirePoolsAsync(plugin).ConfigureAwait(false);
+    }
+
+    private async Task RetirePoolsAsync(PluginId plugin)
+    {
         if (_pluginSources.TryRemove(plugin, out var pools))
         {
             await _budget.RetireAsync(pools.Write).ConfigureAwait(false);

@@ -18,7 +18,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 {
     private readonly ConnectionPool _service;
     private readonly NpgsqlConnectionStringBuilder _baseBuilder;
-    private readonly AsyncOnce<PluginId, PluginRole> _roles = new();
+    private readonly AsyncOnce<PluginId, PluginRole> _roles;
     private readonly ConcurrentDictionary<PluginId, PluginPools> _pluginSources = new();
     private readonly Lazy<Task> _serviceSchema;
     private readonly ILogger _logger;
@@ -37,6 +37,9 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         // Npgsql's own pooling is off: the connection budget pools every connection of the process.
         _baseBuilder = new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false };
         _budget = new ConnectionBudget(ConnectionBudgetLimits.From(options.Value.Postgres), clock ?? TimeProvider.System);
+        // A plugin whose role the cache drops loses its pools too (their idle connections close): both are
+        // read and opened again on its next request, so neither grows with the number of plugins ever seen.
+        _roles = new(options.Value.MaxCachedPlugins, dropped: (plugin, role) => { _ = RetirePoolsAsync(plugin); });
         _roleConnectionLimit = options.Value.Postgres.EffectiveRoleConnectionLimit;
         // The service repeats a small set of statements: let Npgsql prepare them on each pooled connection.
         // Service connections never keep session state (locks and settings are transaction-scoped),
@@ -57,6 +60,9 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
 
     /// <summary>The process's connection budget, for metrics and tests.</summary>
     internal ConnectionBudget Budget => _budget;
+
+    /// <summary>Plugins whose role, and plugins whose pools, this process holds (tests).</summary>
+    internal (int Roles, int Pools) CachedPlugins => (_roles.Count, _pluginSources.Count);
 
     public async ValueTask<PluginConnection> OpenServiceAsync(PluginId plugin, CancellationToken cancellationToken)
     {

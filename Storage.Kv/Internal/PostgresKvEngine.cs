@@ -19,12 +19,13 @@ namespace Storage.Kv.Internal;
 internal sealed partial class PostgresKvEngine : IKvEngine
 {
     private readonly IPluginDatabase _database;
-    private readonly AsyncOnce<PluginId, KvSql> _schemas = new();
+    private readonly AsyncOnce<PluginId, KvSql> _schemas;
     private readonly WriteBatcher<(PluginId Plugin, KvSql Sql, KvWrite Write), KvWriteResult> _writes;
 
-    public PostgresKvEngine(IPluginDatabase database, int maxGetBatch)
+    public PostgresKvEngine(IPluginDatabase database, int maxGetBatch, int maxCachedPlugins)
     {
         _database = database;
+        _schemas = new(maxCachedPlugins);
         _gets = new(ExecuteGetBatchAsync, maxGetBatch, loops: 4);
         // Several batches in flight: while some wait for their commit (WAL flush), the next ones gather;
         // four measured best on 2 cores (1.2x the direct upsert with two, 1.9x with four).

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using LinqToDB;
 using LinqToDB.Async;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Storage.Core.Providers;
 using Storage.Core;
@@ -9,9 +10,9 @@ using Storage.Core.Internal;
 namespace Storage.Migrations.Internal;
 
 /// <summary>Creates the service's migration objects once per process: the API functions, then per plugin the journal.</summary>
-internal sealed class PostgresMigrationSetup : IPluginLifecycleObserver
+internal sealed class PostgresMigrationSetup(IOptions<StorageOptions> options) : IPluginLifecycleObserver
 {
-    private readonly AsyncOnce<PluginId, bool> _plugins = new();
+    private readonly AsyncOnce<PluginId, bool> _plugins = new(options.Value.MaxCachedPlugins);
     private readonly object _gate = new();
     private Task? _install;
 

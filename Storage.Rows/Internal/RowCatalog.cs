@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Storage.Core.Providers;
 using Storage.Core;
 using Storage.Core.Internal;
@@ -9,11 +10,15 @@ namespace Storage.Rows.Internal;
 /// change, and reloaded once when a request names a table the cache does not know (a table created
 /// since), so a name only ever resolves to a table that really is the plugin's.
 /// </summary>
-internal sealed class RowCatalog(IPluginDatabase database) : IPluginSchemaObserver
+internal sealed class RowCatalog(IPluginDatabase database, IOptions<StorageOptions> storage, IOptions<RowsOptions> rows) : IPluginSchemaObserver
 {
-    private readonly AsyncOnce<PluginId, Dictionary<string, TableInfo>> _cache = new();
+    private readonly AsyncOnce<PluginId, Dictionary<string, TableInfo>> _cache = new(storage.Value.MaxCachedPlugins,
+        tables => tables.Values.Sum(t => 1L + t.Columns.Count), rows.Value.MaxCachedColumns);
 
     public void SchemaChanged(PluginId plugin) => _cache.Forget(plugin);
+
+    /// <summary>Plugins whose catalog is kept (tests).</summary>
+    internal int CachedPlugins => _cache.Count;
 
     /// <summary>The table named by a request; NOT_FOUND when the plugin has no such table.</summary>
     public async Task<TableInfo> TableAsync(PluginId plugin, string? name, CancellationToken cancellationToken)

@@ -20,9 +20,9 @@ internal sealed class PostgresBudgetCluster : IDisposable
     public static async Task<PostgresBudgetCluster> StartAsync(int maxConnections) =>
         new(await PostgresServer.StartAsync(maxConnections));
 
-    public PostgresDatabase Database(Action<PostgresOptions> configure, TimeProvider? clock = null)
+    public PostgresDatabase Database(Action<PostgresOptions> configure, TimeProvider? clock = null, int maxCachedPlugins = 10_000)
     {
-        var options = new StorageOptions { Provider = StorageProvider.Postgres };
+        var options = new StorageOptions { Provider = StorageProvider.Postgres, MaxCachedPlugins = maxCachedPlugins };
         options.Postgres.ConnectionString = Server.AdminConnectionString();
         configure(options.Postgres);
         return new PostgresDatabase(Options.Create(options), clock: clock);

@@ -131,6 +131,31 @@ public sealed class PostgresConnectionBudgetTests
     }
 
     [TestMethod]
+    public async Task Past_MaxCachedPlugins_the_oldest_plugins_role_and_pools_are_dropped_and_its_idle_connections_closed()
+    {
+        await using var db = Cluster.Database(o => { o.MaxConnections = 8; o.ServiceConnections = 2; o.ConnectionIdleSeconds = 3600; }, maxCachedPlugins: 16);
+        var first = TestPlugins.New();
+        await using (await db.OpenPluginAsync(first, PluginAccess.Read, None))
+        {
+        }
+        Assert.AreEqual(1, await Cluster.RoleSessionsAsync(first));
+        foreach (var other in Enumerable.Range(0, 16).Select(_ => TestPlugins.New()))
+            await (await db.OpenServiceAsync(other, None)).DisposeAsync();
+
+        Assert.AreEqual((16, 0), db.CachedPlugins, "the first plugin's role and pools went, not the 16 newer roles");
+        await PostgresBudgetCluster.WaitForAsync(() => Cluster.RoleSessionsAsync(first).Result == 0, "the dropped plugin's idle connection to close");
+
+        // Dropped is only forgotten: its role is read again, and it works as before.
+        await using (var again = await db.OpenPluginAsync(first, PluginAccess.Read, None))
+        {
+            await using var command = again.Connection.CreateCommand();
+            command.CommandText = "SELECT current_user";
+            Assert.AreEqual(PostgresNames.Role(first), await command.ExecuteScalarAsync());
+        }
+        Assert.AreEqual((16, 1), db.CachedPlugins);
+    }
+
+    [TestMethod]
     public async Task A_read_reuses_the_plugins_idle_write_connection_in_read_only_mode_and_gives_it_back_read_write()
     {
         await using var db = Cluster.Database(o => { o.MaxConnections = 6; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 2; });

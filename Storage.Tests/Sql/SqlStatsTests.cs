@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Storage.Core;
 using Storage.Tests.Infrastructure;
 
@@ -56,5 +57,36 @@ public sealed class SqlStatsTests
         var stats = SqlTestSchema.Runner(Backend.Sqlite, services).Stats(plugin);
         Assert.HasCount(3, stats.Queries);
         Assert.AreEqual(2L, stats.Queries.Single(q => q.Fingerprint == "(other)").Count);
+    }
+
+    [TestMethod]
+    [DataRow(Backend.Sqlite)]
+    [DataRow(Backend.Postgres)]
+    public async Task A_host_full_of_fingerprints_drops_the_statistics_of_the_plugin_idle_longest(string backend)
+    {
+        // The total bound (5) is what keeps plugins' statistics from growing with the number of plugins.
+        await using var services = SqlTestServices.Build(backend, o => (o.MaxFingerprintsPerPlugin, o.MaxFingerprints) = (2, 5));
+        var profiler = services.GetRequiredService<Storage.Sql.Internal.SqlProfiler>();
+        var (idle, busy, hostile) = (TestPlugins.New(), TestPlugins.New(), TestPlugins.New());
+        async Task RunAsync(PluginId plugin, params string[] columns)
+        {
+            foreach (var column in columns)
+                await SqlTestSchema.RunAsync(backend, plugin, $$"""{"query":"SELECT 1 AS {{column}}"}""", services);
+        }
+        IReadOnlyList<string> Kept(PluginId plugin) => SqlTestSchema.Runner(backend, services).Stats(plugin).Queries.Select(q => q.Fingerprint).Order().ToList();
+
+        await RunAsync(idle, "a");
+        await RunAsync(busy, "a", "b");
+        await RunAsync(hostile, "a", "b", "c", "d", "e"); // a, b and (other): the sixth fingerprint on the host
+        Assert.IsEmpty(Kept(idle), "the plugin idle longest made room");
+        CollectionAssert.AreEqual(new[] { "(other)", "select ? as a", "select ? as b" }, Kept(hostile).ToArray());
+        Assert.HasCount(2, Kept(busy));
+        Assert.AreEqual(5, profiler.Count);
+
+        // The hostile plugin's statistics are not safe either once another plugin is the more recent one.
+        await RunAsync(busy, "c");
+        Assert.IsEmpty(Kept(hostile));
+        Assert.HasCount(3, Kept(busy));
+        Assert.AreEqual(3, profiler.Count);
     }
 }
