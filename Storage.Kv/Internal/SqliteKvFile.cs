@@ -42,8 +42,8 @@ internal sealed partial class SqliteKvFile
     {
         // Once queued a write may commit at any moment, so cancellation is honoured only before.
         cancellationToken.ThrowIfCancellationRequested();
-        // Callers resume right after their batch's commit, on the writer when nothing is queued behind it,
-        // else all together on one pool thread while the writer commits the next batch (Hand below).
+        // Callers resume on the writer right after the commit: measured, handing them to the thread pool
+        // cost more CPU per write and lower throughput on 2 cores than the replies it moved off (docs/performance.md).
         var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
         lock (_gate)
         {
@@ -124,12 +124,9 @@ internal sealed partial class SqliteKvFile
                     await ReleaseAsync(connection).ConfigureAwait(false);
                     connection = null;
                 }
+                settle();
                 if (last)
-                {
-                    settle();
                     return;
-                }
-                Hand(settle);
             }
         }
         finally
@@ -138,14 +135,6 @@ internal sealed partial class SqliteKvFile
                 await ReleaseAsync(connection).ConfigureAwait(false);
         }
     }
-
-    // More writes are queued: this batch's callers resume (and serialize and send their replies) on
-    // one pool thread, all together, while this thread starts the next commit at once. One hop per
-    // batch, not per caller: resuming each caller on the pool measured worse (docs/performance.md).
-    // Not chained behind the previous batch's hand-off, so a caller that waits for a later write
-    // cannot hold the writer or another batch's callers up.
-    private static void Hand(Action settle) =>
-        ThreadPool.UnsafeQueueUserWorkItem(static settle => settle(), settle, preferLocal: false);
 
     private ValueTask ReleaseAsync(PluginConnection connection)
     {
