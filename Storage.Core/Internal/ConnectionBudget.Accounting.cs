@@ -184,6 +184,7 @@ internal sealed partial class ConnectionBudget
     // was at login, read-only default included, before anyone else gets it. If that fails, it is closed.
     private async Task ResetAsync(BudgetedConnection lease)
     {
+        Interlocked.Increment(ref _resetRoundTrips);
         try
         {
             await using var command = new NpgsqlCommand("DISCARD ALL", lease.Connection) { CommandTimeout = 5 };
