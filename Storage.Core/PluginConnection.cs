@@ -6,7 +6,7 @@ namespace Storage.Core;
 /// An open connection scoped to one plugin's schema (PostgreSQL) or file (SQLite). Dispose it to
 /// return it to its pool.
 /// </summary>
-public sealed class PluginConnection : IAsyncDisposable, IDisposable
+public sealed partial class PluginConnection : IAsyncDisposable, IDisposable
 {
     private readonly Func<DbConnection, bool>? _release;
     private readonly Internal.SqlitePluginFile.Pooled? _pooled;
@@ -57,6 +57,7 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
     /// <summary>Creates a command on this connection.</summary>
     public DbCommand CreateCommand(string sql, DbTransaction? transaction = null)
     {
+        StatementStarted();
         var command = Connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
@@ -73,6 +74,7 @@ public sealed class PluginConnection : IAsyncDisposable, IDisposable
     {
         if (!Connection.CanCreateBatch)
             return null;
+        StatementStarted();
         var batch = Connection.CreateBatch();
         batch.Transaction = transaction;
         if (CommandTimeoutSeconds is { } seconds)

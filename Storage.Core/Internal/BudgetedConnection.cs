@@ -30,6 +30,12 @@ internal sealed class BudgetedConnection : IAsyncDisposable
     /// <summary>How often in a row this connection went back to its plugin ahead of others waiting.</summary>
     public int Streak { get; init; }
 
+    /// <summary>
+    /// Set when the lease's last statement carried the reset in its own round trip and the reset's completion
+    /// was read (<see cref="PluginConnection.ConfirmReset"/>): the return then skips the reset's round trip.
+    /// </summary>
+    public bool ResetDone { get; set; }
+
     public static implicit operator NpgsqlConnection(BudgetedConnection lease) => lease.Connection;
 
     public NpgsqlConnection ToNpgsqlConnection() => Connection;

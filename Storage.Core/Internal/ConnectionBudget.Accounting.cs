@@ -93,17 +93,25 @@ internal sealed partial class ConnectionBudget
     private void Pump()
     {
         var blockedPlugins = new HashSet<PluginId>();
+        bool Blocked(PluginId[] plugins)
+        {
+            foreach (var plugin in plugins)
+                if (blockedPlugins.Contains(plugin))
+                    return true;
+            return false;
+        }
         var shareBlocked = false;
         for (var node = _waiters.First; node is not null;)
         {
             var next = node.Next;
             var demands = node.Value.Demands;
-            var plugins = demands.Select(d => d.Pool.Plugin).OfType<PluginId>().ToList();
-            var needsShare = demands.Any(d => d.PluginShare);
-            if ((shareBlocked && needsShare) || plugins.Any(blockedPlugins.Contains))
+            var plugins = node.Value.Plugins;
+            var needsShare = node.Value.NeedsShare;
+            if ((shareBlocked && needsShare) || Blocked(plugins))
             {
-                // Held back behind an earlier waiter, it may still take its own plugin's idle connections.
-                if (TryGrant(demands, out _, reuseOnly: true) is { } own)
+                // Held back behind an earlier waiter, it may still take its own plugin's idle connections
+                // (none when nothing is idle: with one busy plugin's many waiters, that is every pump but the first grant).
+                if (_idle.Count > 0 && TryGrant(demands, out _, reuseOnly: true) is { } own)
                 {
                     _waiters.Remove(node);
                     RecordQueueGrant(node.Value);
@@ -184,6 +192,7 @@ internal sealed partial class ConnectionBudget
     // was at login, read-only default included, before anyone else gets it. If that fails, it is closed.
     private async Task ResetAsync(BudgetedConnection lease)
     {
+        Interlocked.Increment(ref _resetRoundTrips);
         try
         {
             await using var command = new NpgsqlCommand("DISCARD ALL", lease.Connection) { CommandTimeout = 5 };

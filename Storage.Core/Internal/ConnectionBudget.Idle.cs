@@ -112,6 +112,11 @@ internal sealed partial class ConnectionBudget
     {
         public ConnectionDemand[] Demands { get; } = demands;
 
+        /// <summary>The plugins of the demands, and whether any counts against the plugins' share: read at every pump.</summary>
+        public PluginId[] Plugins { get; } = demands.Select(d => d.Pool.Plugin).OfType<PluginId>().ToArray();
+
+        public bool NeedsShare { get; } = demands.Any(d => d.PluginShare);
+
         public DateTimeOffset Since { get; } = since;
 
         public DateTimeOffset Priority { get; } = priority;

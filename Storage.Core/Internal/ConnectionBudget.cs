@@ -36,6 +36,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     private int _open; // physical connections opening, in use, resetting, idle or being closed
     private int _inUse;
     private int _pluginShareInUse;
+    private long _resetRoundTrips;
     private bool _disposed;
 
     public ConnectionBudget(ConnectionBudgetLimits limits, TimeProvider clock)
@@ -61,6 +62,9 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     public int Idle { get { lock (_gate) return _idle.Count; } }
 
     public int Waiting { get { lock (_gate) return _waiters.Count; } }
+
+    /// <summary>Plugin connections reset by a round trip of their own on return (not carried by the lease's last statement), for tests.</summary>
+    public long ResetRoundTrips => Interlocked.Read(ref _resetRoundTrips);
 
     public int RoleConnections(PluginId plugin) { lock (_gate) return _roleConnections.GetValueOrDefault(plugin); }
 
@@ -134,7 +138,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
         }
         if (disposed || lease.Pool.Retired || lease.Connection.FullState != ConnectionState.Open)
             _ = CloseLeaseAsync(lease);
-        else if (lease.Pool.ResetOnReturn)
+        else if (lease.Pool.ResetOnReturn && !lease.ResetDone)
             _ = ResetAsync(lease);
         else
             MakeIdle(lease);

@@ -76,7 +76,7 @@ internal sealed partial class PostgresDatabase : IPluginDatabase, IAsyncDisposab
         var role = await EnsurePluginAsync(plugin, cancellationToken).ConfigureAwait(false);
         var source = PluginSource(plugin, role, access);
         var lease = await OpenAsync(source, cancellationToken).ConfigureAwait(false);
-        return new PluginConnection(plugin, Provider, lease.Connection, role.Schema, _ => lease.Return());
+        return new PluginConnection(plugin, Provider, lease.Connection, role.Schema, _ => lease.Return()) { Lease = lease };
     }
 
     /// <summary>Both connections a migration needs, granted together so that nobody holds one while waiting for the other.</summary>

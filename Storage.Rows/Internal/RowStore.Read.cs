@@ -81,30 +81,43 @@ internal sealed partial class RowStore
         Func<ColumnInfo, bool>? include, CancellationToken cancellationToken) =>
         ReadAsync(connection, sql, reader => RowReader.ReadAllAsync(reader, table.Columns, budget, include, cancellationToken), cancellationToken);
 
-    /// <summary>Runs <paramref name="sql"/> and hands its reader to <paramref name="read"/>.</summary>
-    private static async Task<T> ReadAsync<T>(PluginConnection connection, SqlText sql, Func<DbDataReader, Task<T>> read, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="sql"/> and hands its reader to <paramref name="read"/>. When it is the lease's
+    /// <paramref name="last"/> statement on a PostgreSQL plugin connection, the connection's reset rides in
+    /// the same round trip (<see cref="PluginConnection.AddReset"/>) instead of one of its own on return.
+    /// </summary>
+    private static async Task<T> ReadAsync<T>(PluginConnection connection, SqlText sql, Func<DbDataReader, Task<T>> read, CancellationToken cancellationToken, bool last = true)
     {
         // SQLite: the statement stays prepared on the pooled connection for the next request of the same shape.
         var kept = RowCommands.Of(connection);
         var text = sql.ToString();
-        var command = kept is null ? sql.Create(connection) : sql.Bind(kept.Get(text));
+        var batch = kept is null && last ? ResetBatch(connection, sql) : null;
+        var command = batch is not null ? null : kept is null ? sql.Create(connection) : sql.Bind(kept.Get(text));
         var stopped = false;
         var failed = true;
         try
         {
             // Sequential access: Npgsql does not buffer a whole row, so each value's size is known before it is read.
-            var reader = await command.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            var reader = batch is not null
+                ? await batch.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false)
+                : await command!.ExecuteReaderAsync(CommandBehavior.SequentialAccess, cancellationToken).ConfigureAwait(false);
+            T result;
             try
             {
-                var result = await read(reader).ConfigureAwait(false);
-                failed = false;
-                return result;
+                result = await read(reader).ConfigureAwait(false);
+                // The reset's completion (or its error) comes after the statement's rows.
+                while (batch is not null && await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                }
             }
             catch (StorageException) when (connection.Provider == StorageProvider.Postgres)
             {
                 // TOO_LARGE: stop the statement on the server instead of streaming the rest in to skip it.
                 stopped = true;
-                command.Cancel();
+                if (batch is not null)
+                    batch.Cancel();
+                else
+                    command!.Cancel();
                 throw;
             }
             finally
@@ -118,14 +131,33 @@ internal sealed partial class RowStore
                     // The cancellation asked for above.
                 }
             }
+            failed = false;
+            if (batch is not null)
+                connection.ConfirmReset();
+            return result;
         }
         finally
         {
-            if (kept is null)
-                await command.DisposeAsync().ConfigureAwait(false);
+            if (batch is not null)
+                await batch.DisposeAsync().ConfigureAwait(false);
+            else if (kept is null)
+                await command!.DisposeAsync().ConfigureAwait(false);
             else if (failed)
                 kept.Forget(text);
         }
+    }
+
+    // The statement and the connection's reset in one batch, or null where the connection has no reset to carry.
+    private static DbBatch? ResetBatch(PluginConnection connection, SqlText sql)
+    {
+        var batch = connection.CreateBatch();
+        if (batch is null)
+            return null;
+        sql.AddTo(batch);
+        if (connection.AddReset(batch))
+            return batch;
+        batch.Dispose();
+        return null;
     }
 
     private static string OrderBy(IReadOnlyList<SortKey> keys) =>

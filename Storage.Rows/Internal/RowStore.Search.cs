@@ -50,7 +50,7 @@ internal sealed partial class RowStore
             {
                 await rows.WriteAsync(writer, reader, cancellationToken).ConfigureAwait(false);
                 return true;
-            }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken, last: request.Count != true).ConfigureAwait(false);
             var next = rows.Truncated && table.Key is not null ? RowCursor.Encode(table, keys, rows.LastRow!.Value) : null;
             budget.Add((next?.Length ?? 0) + 16);
             writer.WriteBoolean("truncated"u8, rows.Truncated);
