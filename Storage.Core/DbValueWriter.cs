@@ -2,6 +2,7 @@ using System.Collections;
 using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using NpgsqlTypes;
 using Storage.Core.Internal;
@@ -15,7 +16,7 @@ namespace Storage.Core;
 /// <see cref="Utf8JsonWriter"/> and counted against a <see cref="ResultBudget"/>, so a value that
 /// cannot fit what is left is refused before it is read.
 /// </summary>
-public sealed class DbValueWriter
+public sealed partial class DbValueWriter
 {
     private readonly DbValueKind[] _kinds;
     private readonly bool[] _arrays;
@@ -50,6 +51,11 @@ public sealed class DbValueWriter
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentNullException.ThrowIfNull(reader);
+        if (reader is SqliteDataReader { Handle: { } statement })
+        {
+            WriteSqlite(writer, (SqliteDataReader)reader, statement, ordinal, budget);
+            return;
+        }
         if (reader.IsDBNull(ordinal))
         {
             writer.WriteNullValue();

@@ -11,11 +11,11 @@ namespace Storage.Core.Internal;
 /// A connection comes back only in a clean state (no open transaction, no progress handler, the
 /// authorizer's flags reset); otherwise, or after the entry closed, it is closed on return.
 /// </summary>
-internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
+internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnections)
 {
     private readonly Lock _gate = new();
     private readonly Stack<Pooled>[] _idle = [new(), new(), new(), new()];
-    private readonly LinkedList<TaskCompletionSource> _waiters = new();
+    private readonly LinkedList<Waiter> _waiters = new();
     private readonly Dictionary<Type, object> _tierState = [];
     private int _open;
     private bool _closed;
@@ -59,62 +59,53 @@ internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
         await run.Value.ConfigureAwait(false);
     }
 
-    /// <summary>An idle connection of <paramref name="kind"/>, or a new one from <paramref name="open"/> within the per-plugin cap (waiting up to <paramref name="wait"/>).</summary>
+    /// <summary>
+    /// An idle connection of <paramref name="kind"/>, or a new one from <paramref name="open"/> within the
+    /// per-plugin cap; at the cap it waits (up to <paramref name="wait"/>, first come first served) for a
+    /// connection handed over by <see cref="Return"/> (see <c>SqlitePluginFile.Waiters.cs</c>).
+    /// </summary>
     public async Task<Pooled> RentAsync(ConnectionKind kind, Func<Task<Pooled>> open, TimeSpan wait, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(wait);
-        while (true)
+        Pooled? victim = null;
+        Waiter? waiter = null;
+        lock (_gate)
         {
-            Pooled? victim = null;
-            TaskCompletionSource? waiter = null;
-            lock (_gate)
+            if (_closed)
+                throw Closed();
+            if (_waiters.Count == 0 && kind != ConnectionKind.Schema && _idle[(int)kind].TryPop(out var idle))
+                return idle;
+            if (_waiters.Count == 0 && (_open < maxConnections || TryTakeAnyIdle(out victim)))
             {
-                if (_closed)
-                    throw new StorageException(StorageErrorCode.Unavailable, $"The database of plugin '{Plugin}' was just closed (purged); retry.");
-                if (kind != ConnectionKind.Schema && _idle[(int)kind].TryPop(out var idle))
-                    return idle;
-                if (_open < maxConnections || TryTakeAnyIdle(out victim))
-                {
-                    if (victim is null)
-                        _open++;
-                }
-                else
-                {
-                    waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    _waiters.AddLast(waiter);
-                }
+                if (victim is null)
+                    _open++;
             }
-            if (waiter is null)
+            else
             {
-                // A permit is ours (a free one, or the one an idle connection of another kind held).
-                victim?.Dispose();
-                try
-                {
-                    return await open().ConfigureAwait(false);
-                }
-                catch
-                {
-                    Release();
-                    throw;
-                }
+                waiter = new Waiter(kind);
+                waiter.Node = _waiters.AddLast(waiter);
             }
-            try
-            {
-                await waiter.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                lock (_gate)
-                    _waiters.Remove(waiter);
-                throw new StorageException(StorageErrorCode.Unavailable,
-                    $"Plugin '{Plugin}' has {maxConnections} database connections in use (Storage:Sqlite:MaxConnectionsPerPlugin); retry later.",
-                    new Dictionary<string, object?> { ["limit"] = maxConnections, ["setting"] = "Storage:Sqlite:MaxConnectionsPerPlugin" });
-            }
+        }
+        if (waiter is not null)
+        {
+            var grant = await WaitAsync(waiter, wait, cancellationToken).ConfigureAwait(false);
+            if (grant.Connection is { } handed && handed.Kind == kind && kind != ConnectionKind.Schema)
+                return handed;
+            // A permit: freed by a closed connection, or the one a connection of another kind held.
+            victim = grant.Connection;
+        }
+        victim?.Dispose();
+        try
+        {
+            return await open().ConfigureAwait(false);
+        }
+        catch
+        {
+            Release();
+            throw;
         }
     }
 
-    /// <summary>Takes a rented connection back, or closes it when it is not clean or the entry closed.</summary>
+    /// <summary>Takes a rented connection back: to the longest waiter, or idle; closed when it is not clean or the entry closed.</summary>
     public void Return(Pooled pooled)
     {
         var keep = pooled.Kind != ConnectionKind.Schema && IsClean(pooled);
@@ -122,8 +113,8 @@ internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
         {
             if (keep && !_closed)
             {
-                _idle[(int)pooled.Kind].Push(pooled);
-                WakeAll();
+                if (!TryHandOver(pooled))
+                    _idle[(int)pooled.Kind].Push(pooled);
                 return;
             }
         }
@@ -144,28 +135,25 @@ internal sealed class SqlitePluginFile(PluginId plugin, int maxConnections)
                 _open -= stack.Count;
                 stack.Clear();
             }
-            WakeAll();
+            // Waiters hold no permit yet: each learns that the entry closed.
+            while (_waiters.First is { } first)
+            {
+                _waiters.RemoveFirst();
+                first.Value.Node = null;
+                first.Value.Granted.TrySetException(Closed());
+            }
         }
         foreach (var pooled in idle)
             pooled.Dispose();
     }
 
+    // A connection closed: its permit goes to the longest waiter, or back to the count.
     private void Release()
     {
         lock (_gate)
         {
-            _open--;
-            WakeAll();
-        }
-    }
-
-    // Every waiter retries: one woken for a slot another caller took first would otherwise sleep to its timeout.
-    private void WakeAll()
-    {
-        while (_waiters.First is { } first)
-        {
-            _waiters.RemoveFirst();
-            first.Value.TrySetResult();
+            if (_closed || !TryHandOver(null))
+                _open--;
         }
     }
 

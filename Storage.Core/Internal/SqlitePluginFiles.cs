@@ -49,6 +49,12 @@ internal sealed class SqlitePluginFiles : IDisposable
     /// </summary>
     public async Task<SqlitePluginFile> EnterAsync(PluginId plugin, bool visit, CancellationToken cancellationToken)
     {
+        // Most requests find their plugin open: they take their lease without the timer a wait needs.
+        lock (_gate)
+        {
+            if (_open.TryGetValue(plugin, out var open))
+                return Lease(open);
+        }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_wait);
         while (true)
@@ -65,15 +71,7 @@ internal sealed class SqlitePluginFiles : IDisposable
                         _open.Add(plugin, entry);
                     }
                     if (entry is not null)
-                    {
-                        if (entry.IdleNode is { } node)
-                        {
-                            _idle.Remove(node);
-                            entry.IdleNode = null;
-                        }
-                        entry.Leases++;
-                        return entry;
-                    }
+                        return Lease(entry);
                 }
                 else
                 {
@@ -100,6 +98,18 @@ internal sealed class SqlitePluginFiles : IDisposable
                     new Dictionary<string, object?> { ["limit"] = MaxOpen, ["setting"] = "Storage:Sqlite:MaxOpenPlugins" });
             }
         }
+    }
+
+    // Under the lock.
+    private SqlitePluginFile Lease(SqlitePluginFile entry)
+    {
+        if (entry.IdleNode is { } node)
+        {
+            _idle.Remove(node);
+            entry.IdleNode = null;
+        }
+        entry.Leases++;
+        return entry;
     }
 
     /// <summary>Ends a lease; the entry becomes the most recently used idle one, or closes if only a visit opened it.</summary>

@@ -24,6 +24,9 @@ internal sealed class RowCommands : IDisposable
     /// <summary>Statements kept now (for tests).</summary>
     public int Count => _bySql.Count;
 
+    /// <summary>The kept commands, most recently used first (for tests).</summary>
+    internal IEnumerable<DbCommand> Commands => _recent.Select(kept => kept.Command);
+
     /// <summary>The cache of a pooled SQLite connection, or null where commands are not kept (PostgreSQL: its connections are reset between leases).</summary>
     public static RowCommands? Of(PluginConnection connection) =>
         connection.Provider == StorageProvider.Sqlite ? connection.State(c => new RowCommands(c.Connection)) : null;

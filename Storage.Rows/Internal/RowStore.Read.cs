@@ -40,10 +40,10 @@ internal sealed partial class RowStore
             sql.Append(new FilterCompiler(table, sql).Compile(request.Filters));
             if (request.Random is { } random)
             {
-                sql.Append($" ORDER BY random() LIMIT {sql.Param((long)random)}");
+                sql.Append($" ORDER BY random() LIMIT {SqlText.Limit(random)}");
                 return new RowSelectResponse(Rows: await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false));
             }
-            sql.Append($" ORDER BY {OrderBy(SortParser.Parse(table, null))} LIMIT {sql.Param((long)MaxLimit + 1)}");
+            sql.Append($" ORDER BY {OrderBy(SortParser.Parse(table, null))} LIMIT {SqlText.Limit(MaxLimit + 1)}");
             var matched = await QueryAsync(connection, sql, table, budget, null, cancellationToken).ConfigureAwait(false);
             if (matched.Count > MaxLimit)
                 throw new StorageException(StorageErrorCode.InvalidRequest,

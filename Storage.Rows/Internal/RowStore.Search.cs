@@ -38,7 +38,7 @@ internal sealed partial class RowStore
         {
             var condition = new FilterCompiler(table, sql).Compile(request.Filters);
             var page = after is null ? condition : $"{condition} AND {RowCursor.After(sql, keys, after)}";
-            sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE {page} ORDER BY {OrderBy(keys)} LIMIT {sql.Param((long)limit + 1)}");
+            sql.Append($"SELECT {Columns(table)} FROM {connection.Qualify(table.Name)} WHERE {page} ORDER BY {OrderBy(keys)} LIMIT {SqlText.Limit(limit + 1)}");
             if (request.Offset is > 0)
                 sql.Append($" OFFSET {sql.Param((long)request.Offset.Value)}");
 

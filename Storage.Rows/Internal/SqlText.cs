@@ -30,6 +30,13 @@ internal sealed class SqlText(StorageProvider provider)
         return "@" + Name(_values.Count - 1);
     }
 
+    /// <summary>
+    /// A LIMIT written into the text, not bound: SQLite (3.53) plans with a bound LIMIT's value, so it
+    /// re-prepares such a statement every time its parameters are bound again, which undoes the statements
+    /// <see cref="RowCommands"/> keeps (a bound OFFSET does not). Only the tier's own checked integers come here.
+    /// </summary>
+    public static string Limit(long value) => value.ToString(CultureInfo.InvariantCulture);
+
     public SqlText Append(string text)
     {
         Sql.Append(text);

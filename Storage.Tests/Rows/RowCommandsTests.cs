@@ -1,4 +1,6 @@
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
+using SQLitePCL;
 using Storage.Core;
 using Storage.Rows;
 using Storage.Rows.Internal;
@@ -15,6 +17,10 @@ namespace Storage.Tests.Rows;
 [TestClass]
 public sealed class RowCommandsTests
 {
+    // sqlite3_stmt_status counters (SQLITE_STMTSTATUS_REPREPARE, _RUN), which SQLitePCL.raw does not name.
+    private const int StatusReprepare = 5;
+    private const int StatusRun = 6;
+
     [TestMethod]
     [DataRow(Backend.Sqlite)]
     [DataRow(Backend.Postgres)]
@@ -62,6 +68,35 @@ public sealed class RowCommandsTests
             Assert.IsNull(kept, "PostgreSQL plugin connections are reset between leases: nothing is kept.");
         else
             Assert.IsTrue(kept!.Count is > 0 and <= RowCommands.MaxStatements, $"kept {kept.Count}");
+    }
+
+    [TestMethod]
+    public async Task Repeated_reads_run_their_kept_statements_without_preparing_them_again()
+    {
+        var plugin = TestPlugins.New("rc");
+        await CreateItemsAsync(Backend.Sqlite, plugin);
+        var rows = TestBackends.Get<IRowStore>(Backend.Sqlite);
+        await rows.InsertAsync(plugin, new RowInsertRequest("items", Json("""[{"name":"a","qty":1},{"name":"b","qty":2},{"name":"c","qty":3}]""")), CancellationToken.None);
+        // Other parameter values each time, as a plugin's searches have; one request at a time, so one pooled connection.
+        for (var qty = 1; qty <= 3; qty++)
+        {
+            var search = new RowSearchRequest("items", Filters: Json($$$"""{"qty":{"$gte":{{{qty}}}}}"""), Sort: Json("""{"field":"qty","order":"desc"}"""), Limit: 1);
+            Assert.AreEqual("c", (await rows.SearchAsync(plugin, search, CancellationToken.None)).Rows.Single()["name"]!.GetValue<string>());
+            var select = new RowSelectRequest("items", Filters: Json($$"""{"qty":{{qty}}}"""));
+            Assert.AreEqual(qty, (await rows.SelectAsync(plugin, select, CancellationToken.None)).Rows!.Single()["qty"]!.GetValue<long>());
+        }
+        var database = TestBackends.Get(Backend.Sqlite).GetRequiredService<IPluginDatabase>();
+        await using var connection = await database.OpenPluginAsync(plugin, PluginAccess.Read, CancellationToken.None);
+        var reads = RowCommands.Of(connection)!.Commands.Cast<SqliteCommand>().Where(c => c.CommandText.Contains("FROM \"items\"", StringComparison.Ordinal)).ToList();
+        Assert.HasCount(2, reads, "the search and the select, one statement each");
+        foreach (var command in reads)
+        {
+            // Once more with its last parameters (bound again, as every run binds them), to read the statement's counters.
+            await using var reader = await command.ExecuteReaderAsync();
+            Assert.IsGreaterThanOrEqualTo(3, raw.sqlite3_stmt_status(reader.Handle, StatusRun, 0), command.CommandText);
+            // With a bound LIMIT SQLite prepared the statement again on every run (it plans with the value).
+            Assert.AreEqual(0, raw.sqlite3_stmt_status(reader.Handle, StatusReprepare, 0), command.CommandText);
+        }
     }
 
     [TestMethod]
