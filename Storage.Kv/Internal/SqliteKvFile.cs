@@ -17,21 +17,16 @@ internal sealed partial class SqliteKvFile
 {
     private const int MaxBatch = 256;
     private readonly IPluginDatabase _database;
-    private readonly Action<SqliteKvFile> _retire;
     private readonly int _checkpointPages;
     private readonly ISqliteKvCheckpointer _checkpointer;
-    private readonly Lock _gate = new();
-    private readonly Queue<WriteBatcher<KvWrite, KvWriteResult>.Pending> _queue = new();
-    private Task _drain = Task.CompletedTask;
-    private bool _draining;
-    private bool _retired;
+    private readonly PluginDrainQueue<WriteBatcher<KvWrite, KvWriteResult>.Pending> _queue;
 
     public SqliteKvFile(PluginId plugin, IPluginDatabase database, Action<SqliteKvFile> retire, int checkpointPages, ISqliteKvCheckpointer checkpointer)
     {
         _checkpointer = checkpointer;
         Plugin = plugin;
         _database = database;
-        _retire = retire;
+        _queue = new(DrainAsync, () => retire(this));
         _checkpointPages = checkpointPages;
     }
 
@@ -45,26 +40,11 @@ internal sealed partial class SqliteKvFile
         // Callers resume on the writer right after the commit: measured, handing them to the thread pool
         // cost more CPU per write and lower throughput on 2 cores than the replies it moved off (docs/performance.md).
         var pending = new WriteBatcher<KvWrite, KvWriteResult>.Pending(write);
-        lock (_gate)
-        {
-            if (_retired)
-                return null;
-            _queue.Enqueue(pending);
-            if (!_draining)
-            {
-                _draining = true;
-                _drain = Task.Run(DrainAsync, CancellationToken.None);
-            }
-        }
-        return pending.Completion.Task;
+        return _queue.TryEnqueue(pending) ? pending.Completion.Task : null;
     }
 
     /// <summary>Completes when every write queued so far has committed or failed.</summary>
-    public Task DrainedAsync()
-    {
-        lock (_gate)
-            return _drain;
-    }
+    public Task DrainedAsync() => _queue.Drained;
 
     private async Task DrainAsync()
     {
@@ -74,17 +54,8 @@ internal sealed partial class SqliteKvFile
             while (true)
             {
                 var batch = new List<WriteBatcher<KvWrite, KvWriteResult>.Pending>();
-                lock (_gate)
-                {
-                    while (batch.Count < MaxBatch && _queue.TryDequeue(out var pending))
-                        batch.Add(pending);
-                    if (batch.Count == 0)
-                    {
-                        _retired = true;
-                        _retire(this);
-                        return;
-                    }
-                }
+                if (!_queue.TryTake(batch, MaxBatch))
+                    return;
                 Action settle;
                 try
                 {
@@ -107,16 +78,7 @@ internal sealed partial class SqliteKvFile
                         await ReleaseAsync(connection).ConfigureAwait(false);
                     connection = null;
                 }
-                bool last;
-                lock (_gate)
-                {
-                    last = _queue.Count == 0;
-                    if (last)
-                    {
-                        _retired = true;
-                        _retire(this);
-                    }
-                }
+                var last = _queue.RetireIfEmpty();
                 // The last batch gives its connection back before its callers resume, so a caller
                 // that saw its write complete finds the plugin idle (closable) at once.
                 if (last && connection is not null)

@@ -13,32 +13,26 @@ namespace Storage.Kv.Internal;
 /// one per plugin, each holding one connection of its file's pool, so bounded by
 /// <c>Storage:Sqlite:MaxOpenPlugins</c>. A get cancelled while queued is skipped.
 /// </summary>
-internal sealed class SqliteKvReader(PluginId plugin, IPluginDatabase database, int maxBatch, Action<SqliteKvReader> retire)
+internal sealed class SqliteKvReader
 {
-    private readonly Lock _gate = new();
-    private readonly Queue<Pending> _queue = new();
-    private bool _draining;
-    private bool _retired;
+    private readonly IPluginDatabase _database;
+    private readonly int _maxBatch;
+    private readonly PluginDrainQueue<Pending> _queue;
 
-    public PluginId Plugin { get; } = plugin;
+    public SqliteKvReader(PluginId plugin, IPluginDatabase database, int maxBatch, Action<SqliteKvReader> retire)
+    {
+        (Plugin, _database, _maxBatch) = (plugin, database, maxBatch);
+        _queue = new(DrainAsync, () => retire(this));
+    }
+
+    public PluginId Plugin { get; }
 
     /// <summary>Queues a get; null when this reader has retired (the caller takes a new one).</summary>
     public Task<KvEntry?>? TryEnqueue(string key, long now, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var pending = new Pending(key, now, cancellationToken);
-        lock (_gate)
-        {
-            if (_retired)
-                return null;
-            _queue.Enqueue(pending);
-            if (!_draining)
-            {
-                _draining = true;
-                _ = Task.Run(DrainAsync, CancellationToken.None);
-            }
-        }
-        return pending.Completion.Task;
+        return _queue.TryEnqueue(pending) ? pending.Completion.Task : null;
     }
 
     private async Task DrainAsync()
@@ -47,22 +41,8 @@ internal sealed class SqliteKvReader(PluginId plugin, IPluginDatabase database, 
         while (true)
         {
             batch.Clear();
-            lock (_gate)
-            {
-                while (batch.Count < maxBatch && _queue.TryDequeue(out var pending))
-                {
-                    if (pending.CancellationToken.IsCancellationRequested)
-                        pending.Completion.TrySetCanceled(pending.CancellationToken);
-                    else
-                        batch.Add(pending);
-                }
-                if (batch.Count == 0 && _queue.Count == 0)
-                {
-                    _retired = true;
-                    retire(this);
-                    return;
-                }
-            }
+            if (!_queue.TryTake(batch, _maxBatch, SettledByCancellation))
+                return;
             if (batch.Count > 0)
                 await ReadAsync(batch).ConfigureAwait(false);
             // Other plugins' drains (and everything else on the pool) go before this plugin's next batch.
@@ -70,12 +50,21 @@ internal sealed class SqliteKvReader(PluginId plugin, IPluginDatabase database, 
         }
     }
 
+    // A get cancelled while queued is answered as cancelled and not read.
+    private static bool SettledByCancellation(Pending pending)
+    {
+        if (!pending.CancellationToken.IsCancellationRequested)
+            return false;
+        pending.Completion.TrySetCanceled(pending.CancellationToken);
+        return true;
+    }
+
     private async Task ReadAsync(List<Pending> batch)
     {
         var entries = new KvEntry?[batch.Count];
         try
         {
-            await using var connection = await database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
+            await using var connection = await _database.OpenServiceAsync(Plugin, CancellationToken.None).ConfigureAwait(false);
             KvConnection.Of(connection).Get.ReadMany(batch, entries);
         }
         catch (Exception ex)
