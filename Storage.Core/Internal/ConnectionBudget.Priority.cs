@@ -73,21 +73,29 @@ internal sealed partial class ConnectionBudget
     // rather than holding a processing slot until they time out.
     private void DisplaceOverflow(Waiter newcomer)
     {
-        while (_waiters.Last is { } last && last.Value != newcomer && _grantInterval * _waiters.Count > _limits.Wait && Sheddable(last.Value.Demands))
+        var competing = _waiters.Count(Competes);
+        while (_waiters.Last is { } last && last.Value != newcomer && Competes(last.Value) && _grantInterval * competing > _limits.Wait)
         {
             _waiters.RemoveLast();
             RememberRefusal(last.Value.Demands, last.Value.Priority);
-            last.Value.Completion.TrySetException(Shed(_grantInterval * (_waiters.Count + 1), _waiters.Count));
+            last.Value.Completion.TrySetException(Shed(_grantInterval * competing, competing - 1));
+            competing--;
         }
     }
 
-    // Must be called under _gate: how many waiters a request of this priority would queue behind.
+    // Must be called under _gate: how many waiters a request of this priority would queue behind. Only
+    // waiters that compete for the plugins' share count: a plugin waiting at its own cap is served by
+    // its own connections coming back (Pump holds back only that plugin's later waiters), so however
+    // many requests one plugin has queued, another plugin is not refused on their account.
     private int WaitersAhead(DateTimeOffset priority)
     {
         var ahead = 0;
         foreach (var waiter in _waiters)
-            if (waiter.Priority <= priority)
+            if (waiter.Priority <= priority && Competes(waiter))
                 ahead++;
         return ahead;
     }
+
+    // Must be called under _gate.
+    private bool Competes(Waiter waiter) => waiter.NeedsShare && !AtOwnCap(waiter.Demands);
 }

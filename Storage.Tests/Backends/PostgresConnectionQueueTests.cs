@@ -182,6 +182,40 @@ public sealed class PostgresConnectionQueueTests
     }
 
     [TestMethod]
+    public async Task Another_plugin_is_not_refused_for_the_requests_one_plugin_has_queued_at_its_own_cap()
+    {
+        var clock = new ManualClock();
+        await using var db = Cluster.Database(o => { o.MaxConnections = 4; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 1; o.ConnectionWaitMs = 30_000; }, clock);
+        var busy = TestPlugins.New();
+        var other = TestPlugins.New();
+        await (await db.OpenServiceAsync(busy, None)).DisposeAsync();
+        await (await db.OpenServiceAsync(other, None)).DisposeAsync();
+        var held = await db.OpenPluginAsync(busy, PluginAccess.Read, None);
+        var queued = new List<Task<PluginConnection>>();
+        for (var i = 0; i < 3; i++)
+        {
+            queued.Add(db.OpenPluginAsync(busy, PluginAccess.Read, None).AsTask());
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.Waiting == queued.Count, "the busy plugin's requests to queue at its cap");
+        }
+
+        // The queue is served every 20 s and two of the busy plugin's requests still wait: 40 s by the
+        // queue's length, but they wait for the busy plugin's own connection, and two of the plugins'
+        // connections are free: the other plugin gets one at once.
+        clock.Advance(TimeSpan.FromSeconds(20));
+        await held.DisposeAsync();
+        var first = await queued[0].WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.AreEqual(2, db.Budget.Waiting);
+        await using (var connection = await db.OpenPluginAsync(other, PluginAccess.Read, None))
+        {
+            await using var command = connection.CreateCommand("SELECT 42");
+            Assert.AreEqual(42, await command.ExecuteScalarAsync());
+        }
+        await first.DisposeAsync();
+        foreach (var next in queued.Skip(1))
+            await (await next.WaitAsync(TimeSpan.FromMinutes(2))).DisposeAsync();
+    }
+
+    [TestMethod]
     public async Task A_plugin_refused_earlier_goes_ahead_of_plugins_that_queued_after_its_refusal_and_the_last_one_is_refused_at_once()
     {
         var clock = new ManualClock();
