@@ -19,6 +19,8 @@ internal static partial class Report
         ("kv_get/sqlite_get", ("kv_get", "sqlite"), ("db_get", "sqlite")),
         ("pg_kv_get/jetstream_get", ("kv_get", "postgres"), ("jetstream_get", "nats")),
         ("pg_kv_get/npgsql_get", ("kv_get", "postgres"), ("db_get", "postgres")),
+        ("row_search/sqlite_search", ("row_search", "sqlite"), ("db_search", "sqlite")),
+        ("pg_row_search/npgsql_search", ("row_search", "postgres"), ("db_search", "postgres")),
     ];
 
     /// <summary>One row per scenario, backend, group and concurrency: medians over its rounds, with the ops/s range.</summary>

@@ -17,6 +17,7 @@ internal static class ScenarioCatalog
             .Concat(ServiceBackends.SelectMany(backend =>
                 KvScenarios.Create(context, backend)
                     .Concat(RowScenarios.Create(context, backend))
+                    .Concat(DirectSearchScenarios.Create(context, backend))
                     .Concat(SqlScenarios.Create(context, backend))
                     .Concat(SpreadScenarios.Create(context, backend))));
 

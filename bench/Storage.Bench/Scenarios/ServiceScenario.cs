@@ -18,6 +18,8 @@ internal abstract class ServiceScenario(BenchContext context, string backend) : 
 
     protected ServiceHost? Host { get; private set; }
 
+    protected BenchContext Context => context;
+
     public sealed override async Task SetupAsync(int maxConcurrency, CancellationToken cancellationToken)
     {
         Host = await context.Hosts.AcquireAsync(context, backend, cancellationToken);
