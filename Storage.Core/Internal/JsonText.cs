@@ -6,7 +6,8 @@ namespace Storage.Core.Internal;
 
 /// <summary>
 /// Embeds JSON text held in a column as JSON, compacted (PostgreSQL's jsonb output has spaces
-/// after <c>:</c> and <c>,</c>), token by token through a reader, without building a document.
+/// after <c>:</c> and <c>,</c>), without building a document: once validated, it is written as a
+/// stored KV value is (<see cref="StoredJson"/>), copied as it is when already compact.
 /// </summary>
 internal static class JsonText
 {
@@ -19,7 +20,7 @@ internal static class JsonText
             var utf8 = buffer.AsSpan(0, Encoding.UTF8.GetBytes(text, buffer));
             if (!IsValid(utf8))
                 return false;
-            Copy(utf8, writer);
+            StoredJson.WriteValue(writer, utf8);
             return true;
         }
         finally
@@ -42,28 +43,6 @@ internal static class JsonText
         catch (JsonException)
         {
             return false;
-        }
-    }
-
-    private static void Copy(ReadOnlySpan<byte> utf8, Utf8JsonWriter writer)
-    {
-        var reader = new Utf8JsonReader(utf8);
-        while (reader.Read())
-        {
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject: writer.WriteStartObject(); break;
-                case JsonTokenType.EndObject: writer.WriteEndObject(); break;
-                case JsonTokenType.StartArray: writer.WriteStartArray(); break;
-                case JsonTokenType.EndArray: writer.WriteEndArray(); break;
-                case JsonTokenType.PropertyName: writer.WritePropertyName(reader.GetString()!); break;
-                case JsonTokenType.String: writer.WriteStringValue(reader.GetString()); break;
-                // The number's own digits: 1e400 or 30 decimals stay exactly as stored.
-                case JsonTokenType.Number: writer.WriteRawValue(reader.ValueSpan, skipInputValidation: true); break;
-                case JsonTokenType.True: writer.WriteBooleanValue(true); break;
-                case JsonTokenType.False: writer.WriteBooleanValue(false); break;
-                default: writer.WriteNullValue(); break;
-            }
         }
     }
 }
