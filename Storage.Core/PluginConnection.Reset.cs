@@ -31,11 +31,11 @@ public sealed partial class PluginConnection
         npgsql.BatchCommands[^1].AppendErrorBarrier = true;
         _reset = new NpgsqlBatchCommand("DISCARD ALL");
         npgsql.BatchCommands.Add(_reset);
-        // A connection lent from its sibling pool: DISCARD ALL restored its login mode, put its pool's back (after a Sync too).
+        // A connection lent from its sibling pool: DISCARD ALL restored its login mode, put its pool's back. DISCARD ALL
+        // commits at once, so a command after it (not before) may share its Sync: no extra segment.
         _mode = null;
         if (Lease.LoginReadOnly != Lease.Pool.ReadOnly)
         {
-            _reset.AppendErrorBarrier = true;
             _mode = new NpgsqlBatchCommand(Internal.ConnectionBudget.ModeSql(Lease.Pool.ReadOnly));
             npgsql.BatchCommands.Add(_mode);
         }

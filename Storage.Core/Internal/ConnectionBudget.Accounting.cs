@@ -208,8 +208,8 @@ internal sealed partial class ConnectionBudget
         try
         {
             await using var batch = new NpgsqlBatch(lease.Connection) { Timeout = 5 };
-            // DISCARD ALL refuses to run inside a pipeline's implicit transaction: a Sync must follow it.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL") { AppendErrorBarrier = true });
+            // DISCARD ALL may not follow another command before a Sync, but it commits at once, so the SET may follow it.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
             if (lease.LoginReadOnly != lease.Pool.ReadOnly)
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(ModeSql(lease.Pool.ReadOnly)));
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
