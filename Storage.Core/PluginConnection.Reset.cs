@@ -10,6 +10,7 @@ namespace Storage.Core;
 public sealed partial class PluginConnection
 {
     private NpgsqlBatchCommand? _reset;
+    private NpgsqlBatchCommand? _mode;
 
     /// <summary>The budget's lease behind a PostgreSQL plugin connection; null elsewhere.</summary>
     internal Internal.BudgetedConnection? Lease { get; init; }
@@ -30,6 +31,14 @@ public sealed partial class PluginConnection
         npgsql.BatchCommands[^1].AppendErrorBarrier = true;
         _reset = new NpgsqlBatchCommand("DISCARD ALL");
         npgsql.BatchCommands.Add(_reset);
+        // A connection lent from its sibling pool: DISCARD ALL restored its login mode, put its pool's back. DISCARD ALL
+        // commits at once, so a command after it (not before) may share its Sync: no extra segment.
+        _mode = null;
+        if (Lease.LoginReadOnly != Lease.Pool.ReadOnly)
+        {
+            _mode = new NpgsqlBatchCommand(Internal.ConnectionBudget.ModeSql(Lease.Pool.ReadOnly));
+            npgsql.BatchCommands.Add(_mode);
+        }
         return true;
     }
 
@@ -39,15 +48,17 @@ public sealed partial class PluginConnection
     /// </summary>
     public void ConfirmReset()
     {
-        if (Lease is { } lease && _reset is { StatementType: StatementType.Other })
+        if (Lease is { } lease && _reset is { StatementType: StatementType.Other } && _mode is null or { StatementType: StatementType.Other })
             lease.ResetDone = true;
         _reset = null;
+        _mode = null;
     }
 
     // Any statement after the reset leaves its own state: the connection is reset on return again.
     private void StatementStarted()
     {
         _reset = null;
+        _mode = null;
         Lease?.ResetDone = false;
     }
 }

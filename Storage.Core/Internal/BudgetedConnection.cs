@@ -27,6 +27,12 @@ internal sealed class BudgetedConnection : IAsyncDisposable
     /// <summary>Whether this lease counts against the plugins' share of the budget.</summary>
     public bool PluginShare { get; }
 
+    /// <summary>
+    /// The read-only mode the connection logged in with; when it is not <see cref="Pool"/>'s (a connection of the
+    /// sibling pool that joined this one), every reset puts the pool's mode back after <c>DISCARD ALL</c>.
+    /// </summary>
+    public bool LoginReadOnly { get; init; }
+
     /// <summary>How often in a row this connection went back to its plugin ahead of others waiting.</summary>
     public int Streak { get; init; }
 

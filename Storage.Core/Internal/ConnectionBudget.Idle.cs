@@ -101,8 +101,11 @@ internal sealed partial class ConnectionBudget
         }
     }
 
-    /// <summary><paramref name="Streak"/>: how often in a row it went back to its plugin ahead of the queue.</summary>
-    private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since, int Streak);
+    /// <summary>
+    /// <paramref name="Streak"/>: how often in a row it went back to its plugin ahead of the queue.
+    /// <paramref name="LoginReadOnly"/>: the mode it logged in with, which may not be its pool's (<see cref="ConnectionPool.Sibling"/>).
+    /// </summary>
+    private sealed record IdleConnection(ConnectionPool Pool, NpgsqlConnection Connection, DateTimeOffset Since, int Streak, bool LoginReadOnly);
 
     /// <summary><paramref name="AheadOfQueue"/>: only the demands' own idle connections, lent while others wait.</summary>
     private sealed record Grant(ConnectionDemand[] Demands, IdleConnection?[] Reused, List<NpgsqlConnection> Evicted, bool AheadOfQueue);

@@ -37,6 +37,7 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
     private int _inUse;
     private int _pluginShareInUse;
     private long _resetRoundTrips;
+    private long _modeSwitches;
     private bool _disposed;
 
     public ConnectionBudget(ConnectionBudgetLimits limits, TimeProvider clock)
@@ -65,6 +66,9 @@ internal sealed partial class ConnectionBudget : IAsyncDisposable
 
     /// <summary>Plugin connections reset by a round trip of their own on return (not carried by the lease's last statement), for tests.</summary>
     public long ResetRoundTrips => Interlocked.Read(ref _resetRoundTrips);
+
+    /// <summary>Idle connections lent to the other mode's pool of their plugin (a SET round trip each), for tests.</summary>
+    public long ModeSwitches => Interlocked.Read(ref _modeSwitches);
 
     public int RoleConnections(PluginId plugin) { lock (_gate) return _roleConnections.GetValueOrDefault(plugin); }
 

@@ -31,7 +31,8 @@ internal sealed class ConnectionPool(PluginId? plugin, string connectionString, 
     /// <summary>
     /// The same role's pool of the other mode. When this pool has no idle connection, an idle one of the
     /// sibling is lent instead with the mode switched by <c>SET default_transaction_read_only</c> (a round
-    /// trip, not a new login); it goes back to the sibling, whose reset restores its login mode.
+    /// trip, not a new login). It then belongs to this pool: each reset puts this pool's mode back after
+    /// <c>DISCARD ALL</c> restored its login mode, so later leases of this mode reuse it without a switch.
     /// </summary>
     public ConnectionPool? Sibling { get; set; }
 

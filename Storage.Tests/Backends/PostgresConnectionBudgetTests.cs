@@ -156,7 +156,7 @@ public sealed class PostgresConnectionBudgetTests
     }
 
     [TestMethod]
-    public async Task A_read_reuses_the_plugins_idle_write_connection_in_read_only_mode_and_gives_it_back_read_write()
+    public async Task A_read_takes_the_plugins_idle_write_connection_into_read_only_mode_and_keeps_it_there_until_a_write_takes_it_back()
     {
         await using var db = Cluster.Database(o => { o.MaxConnections = 6; o.ServiceConnections = 1; o.MaxConnectionsPerPlugin = 2; });
         var a = TestPlugins.New();
@@ -167,27 +167,43 @@ public sealed class PostgresConnectionBudgetTests
             pid = await create.ExecuteScalarAsync();
         }
         await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the write connection to be reset and idle");
+        var switches = db.Budget.ModeSwitches;
 
+        for (var i = 0; i < 3; i++)
+        {
+            await using (var read = await db.OpenPluginAsync(a, PluginAccess.Read, None))
+            {
+                // Plugin code may turn the session's default off; the reset must put the read mode back regardless.
+                await using var check = read.CreateCommand(
+                    "SELECT pg_backend_pid(), current_setting('default_transaction_read_only'), set_config('default_transaction_read_only', 'off', false)");
+                await using (var reader = await check.ExecuteReaderAsync())
+                {
+                    Assert.IsTrue(await reader.ReadAsync());
+                    Assert.AreEqual(pid, reader.GetValue(0), "no new login: the idle write connection is lent");
+                    Assert.AreEqual("on", reader.GetString(1), $"read {i} runs read-only");
+                }
+            }
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the read lease to be reset and idle");
+        }
+        Assert.AreEqual(switches + 1, db.Budget.ModeSwitches, "only the first read switched the mode: the connection stayed a read connection");
         await using (var read = await db.OpenPluginAsync(a, PluginAccess.Read, None))
         {
-            await using var check = read.CreateCommand("SELECT pg_backend_pid(), current_setting('default_transaction_read_only')");
-            await using (var reader = await check.ExecuteReaderAsync())
-            {
-                Assert.IsTrue(await reader.ReadAsync());
-                Assert.AreEqual(pid, reader.GetValue(0), "no new login: the idle write connection is lent");
-                Assert.AreEqual("on", reader.GetString(1));
-            }
             await using var insert = read.CreateCommand("INSERT INTO t VALUES (1)");
             var refused = await Assert.ThrowsExactlyAsync<Npgsql.PostgresException>(() => insert.ExecuteNonQueryAsync());
             Assert.AreEqual("25006", refused.SqlState, "read_only_sql_transaction");
         }
         await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the read lease to be reset and idle");
 
-        await using (var write = await db.OpenPluginAsync(a, PluginAccess.Write, None))
+        for (var i = 0; i < 2; i++)
         {
-            await using var insert = write.CreateCommand("INSERT INTO t VALUES (2); SELECT pg_backend_pid()");
-            Assert.AreEqual(pid, await insert.ExecuteScalarAsync(), "the connection went back to the write pool, read-write again");
+            await using (var write = await db.OpenPluginAsync(a, PluginAccess.Write, None))
+            {
+                await using var insert = write.CreateCommand("INSERT INTO t VALUES (2); SELECT pg_backend_pid()");
+                Assert.AreEqual(pid, await insert.ExecuteScalarAsync(), "a write takes the connection back, read-write again");
+            }
+            await PostgresBudgetCluster.WaitForAsync(() => db.Budget.InUse == 0, "the write lease to be reset and idle");
         }
+        Assert.AreEqual(switches + 2, db.Budget.ModeSwitches, "the second write needed no switch");
         Assert.AreEqual(1, db.Budget.RoleConnections(a));
         Assert.AreEqual(1, await Cluster.RoleSessionsAsync(a));
     }

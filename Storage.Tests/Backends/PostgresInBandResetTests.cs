@@ -29,6 +29,7 @@ public sealed class PostgresInBandResetTests
           PERFORM set_config('plant.x', 'planted', false);
           PERFORM set_config('statement_timeout', '1234', false);
           PERFORM set_config('role', current_user, false);
+          PERFORM set_config('default_transaction_read_only', 'off', false);
           PERFORM pg_advisory_lock(4711);
           BEGIN EXECUTE 'LISTEN planted'; EXCEPTION WHEN OTHERS THEN NULL; END;
           BEGIN EXECUTE 'PREPARE planted AS SELECT 1'; EXCEPTION WHEN OTHERS THEN NULL; END;
@@ -45,11 +46,12 @@ public sealed class PostgresInBandResetTests
     // What the previous lease may have left, read on the connection lent next.
     private const string StateSql = """
         SELECT pg_backend_pid(), coalesce(current_setting('plant.x', true), ''), current_setting('statement_timeout'), current_setting('role'),
+          current_setting('default_transaction_read_only'),
           (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()),
           (SELECT count(*) FROM pg_listening_channels()), (SELECT count(*) FROM pg_prepared_statements)
         """;
 
-    private sealed record SessionState(int Pid, string Planted, string StatementTimeout, string Role, long Locks, long Channels, long Prepared);
+    private sealed record SessionState(int Pid, string Planted, string StatementTimeout, string Role, string ReadOnly, long Locks, long Channels, long Prepared);
 
     [TestMethod]
     [DataRow("search")]
@@ -139,7 +141,8 @@ public sealed class PostgresInBandResetTests
         {
             Add(batch, "SELECT set_config('plant.x', 'planted', false)");
             Assert.IsTrue(lease.AddReset(batch));
-            // Inside a transaction block DISCARD ALL fails: the read raises, and the reset is not done.
+            // Inside a transaction block DISCARD ALL fails: the read raises, and the reset is not done. (This lease's
+            // connection logged in for writes, so the read mode's SET follows; the aborted transaction skips it.)
             var refused = await Assert.ThrowsAsync<PostgresException>(async () =>
             {
                 await using var reader = await batch.ExecuteReaderAsync();
@@ -195,6 +198,7 @@ public sealed class PostgresInBandResetTests
         Assert.AreEqual("planted", planted.Planted);
         Assert.AreEqual("1234ms", planted.StatementTimeout);
         Assert.AreEqual(PostgresNames.Role(plugin), planted.Role);
+        Assert.AreEqual("off", planted.ReadOnly);
         Assert.AreEqual(1L, planted.Locks);
         Assert.AreEqual(1L, planted.Channels);
         Assert.AreEqual(1L, planted.Prepared);
@@ -224,7 +228,7 @@ public sealed class PostgresInBandResetTests
         await using var command = lease.CreateCommand(StateSql);
         await using var reader = await command.ExecuteReaderAsync();
         Assert.IsTrue(await reader.ReadAsync());
-        return new SessionState(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6));
+        return new SessionState(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7));
     }
 
     private static void AssertClean(SessionState state)
@@ -232,6 +236,9 @@ public sealed class PostgresInBandResetTests
         Assert.AreEqual("", state.Planted, "a custom setting survived");
         Assert.AreEqual("0", state.StatementTimeout, "a changed setting survived");
         Assert.AreEqual("none", state.Role, "SET ROLE survived");
+        // These connections logged in for writes (the plugin's first lease) and serve reads since: the reset
+        // must put the read mode back after DISCARD ALL restored the login's.
+        Assert.AreEqual("on", state.ReadOnly, "the read lease is not read-only");
         Assert.AreEqual(0L, state.Locks, "a session advisory lock survived");
         Assert.AreEqual(0L, state.Channels, "LISTEN survived");
         Assert.AreEqual(0L, state.Prepared, "a prepared statement survived");
