@@ -12,11 +12,13 @@ internal sealed class KvConnection : IDisposable
 {
     private const string TablesPresent = $"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('{ServiceTables.Kv}', '{ServiceTables.KvRevision}')";
 
-    private KvConnection(KvSql sql, CommandCache commands, SqliteKvGet get)
+    private KvConnection(KvSql sql, CommandCache commands, SqliteKvGet get, SqliteKvUpsert set, SqliteKvUpsert setIfAbsent)
     {
         Sql = sql;
         Commands = commands;
         Get = get;
+        Set = set;
+        SetIfAbsent = setIfAbsent;
     }
 
     public KvSql Sql { get; }
@@ -26,11 +28,19 @@ internal sealed class KvConnection : IDisposable
     /// <summary>The read of one entry, prepared on SQLite's own API (values stay UTF-8).</summary>
     public SqliteKvGet Get { get; }
 
+    /// <summary>The writer's set and set-if-absent, prepared on SQLite's own API (<see cref="SqliteKvUpsert"/>).</summary>
+    public SqliteKvUpsert Set { get; }
+
+    /// <inheritdoc cref="Set"/>
+    public SqliteKvUpsert SetIfAbsent { get; }
+
     public static KvConnection Of(PluginConnection connection) => connection.State(Open);
 
     public void Dispose()
     {
         Get.Dispose();
+        Set.Dispose();
+        SetIfAbsent.Dispose();
         Commands.Dispose();
     }
 
@@ -48,7 +58,8 @@ internal sealed class KvConnection : IDisposable
         }
         // Fails closed when anything but the service's own objects touches its tables (docs/security.md).
         SqliteServiceTables.Verify(connection);
-        return new KvConnection(sql, new CommandCache(connection.Connection),
-            new SqliteKvGet((Microsoft.Data.Sqlite.SqliteConnection)connection.Connection, sql.Get));
+        var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)connection.Connection;
+        return new KvConnection(sql, new CommandCache(connection.Connection), new SqliteKvGet(sqlite, sql.Get),
+            new SqliteKvUpsert(sqlite, sql.Write(KvWriteKind.Set)), new SqliteKvUpsert(sqlite, sql.Write(KvWriteKind.SetIfAbsent)));
     }
 }
