@@ -12,8 +12,13 @@ internal sealed class KvConnection : IDisposable
 {
     private const string TablesPresent = $"SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name IN ('{ServiceTables.Kv}', '{ServiceTables.KvRevision}')";
 
-    private KvConnection(KvSql sql, CommandCache commands, SqliteKvGet get)
+    private readonly Microsoft.Data.Sqlite.SqliteConnection _connection;
+    private SqliteKvUpsert? _set;
+    private SqliteKvUpsert? _setIfAbsent;
+
+    private KvConnection(Microsoft.Data.Sqlite.SqliteConnection connection, KvSql sql, CommandCache commands, SqliteKvGet get)
     {
+        _connection = connection;
         Sql = sql;
         Commands = commands;
         Get = get;
@@ -26,11 +31,22 @@ internal sealed class KvConnection : IDisposable
     /// <summary>The read of one entry, prepared on SQLite's own API (values stay UTF-8).</summary>
     public SqliteKvGet Get { get; }
 
+    /// <summary>
+    /// The writer's set and set-if-absent, prepared on SQLite's own API (<see cref="SqliteKvUpsert"/>) on the
+    /// connection's first write: most pooled connections only ever read.
+    /// </summary>
+    public SqliteKvUpsert Set => _set ??= new SqliteKvUpsert(_connection, Sql.Write(KvWriteKind.Set));
+
+    /// <inheritdoc cref="Set"/>
+    public SqliteKvUpsert SetIfAbsent => _setIfAbsent ??= new SqliteKvUpsert(_connection, Sql.Write(KvWriteKind.SetIfAbsent));
+
     public static KvConnection Of(PluginConnection connection) => connection.State(Open);
 
     public void Dispose()
     {
         Get.Dispose();
+        _set?.Dispose();
+        _setIfAbsent?.Dispose();
         Commands.Dispose();
     }
 
@@ -48,7 +64,7 @@ internal sealed class KvConnection : IDisposable
         }
         // Fails closed when anything but the service's own objects touches its tables (docs/security.md).
         SqliteServiceTables.Verify(connection);
-        return new KvConnection(sql, new CommandCache(connection.Connection),
-            new SqliteKvGet((Microsoft.Data.Sqlite.SqliteConnection)connection.Connection, sql.Get));
+        var sqlite = (Microsoft.Data.Sqlite.SqliteConnection)connection.Connection;
+        return new KvConnection(sqlite, sql, new CommandCache(connection.Connection), new SqliteKvGet(sqlite, sql.Get));
     }
 }

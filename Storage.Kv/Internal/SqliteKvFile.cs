@@ -119,7 +119,7 @@ internal sealed partial class SqliteKvFile
             {
                 try
                 {
-                    results[i] = Apply(sql, batch[i].Item, commands, transaction, ref revision);
+                    results[i] = Apply(kv, batch[i].Item, transaction, ref revision);
                 }
                 catch (StorageException ex)
                 {
@@ -142,17 +142,25 @@ internal sealed partial class SqliteKvFile
         };
     }
 
-    private static KvWriteResult Apply(KvSql sql, KvWrite write, CommandCache commands, DbTransaction transaction, ref long revision)
+    private static KvWriteResult Apply(KvConnection kv, KvWrite write, DbTransaction transaction, ref long revision)
     {
+        var (sql, commands) = (kv.Sql, kv.Commands);
         if (write.Kind == KvWriteKind.Incr)
             return ApplyIncr(sql, write, commands, transaction, ref revision);
+        if (write.Kind is KvWriteKind.Set or KvWriteKind.SetIfAbsent)
+        {
+            if (!(write.Kind == KvWriteKind.Set ? kv.Set : kv.SetIfAbsent).Write(write, revision + 1))
+                return KvWriteResult.NotApplied;
+            revision++;
+            return new KvWriteResult(true, revision);
+        }
         var command = commands.Get(sql.Write(write.Kind), transaction)
             .With("key", write.Key).With("now", write.Now);
         if (write.Kind == KvWriteKind.Delete)
             return new KvWriteResult(command.ExecuteScalar() is not null);
-        command.With("value", write.Value).With("expires", write.ExpiresAt).With("rev", revision + 1);
-        if (write.Kind == KvWriteKind.SetIfRevision)
-            command.With("expected", write.ExpectedRevision);
+        // Only set-if-revision is left: rare enough to keep on the command path.
+        command.With("value", write.Value).With("expires", write.ExpiresAt).With("rev", revision + 1)
+            .With("expected", write.ExpectedRevision);
         if (command.ExecuteScalar() is null)
             return KvWriteResult.NotApplied;
         revision++;

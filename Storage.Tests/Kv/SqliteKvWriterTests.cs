@@ -50,6 +50,34 @@ public sealed class SqliteKvWriterTests
     }
 
     [TestMethod]
+    public async Task Writes_of_every_kind_to_one_key_queued_together_each_see_the_ones_before()
+    {
+        // Sets run on statements prepared on SQLite's own API, the other kinds through commands, in one transaction.
+        var store = TestBackends.Get<IKvStore>(Backend.Sqlite);
+        var plugin = TestPlugins.New();
+        var first = (await store.SetAsync(plugin, new KvSetRequest("k", Json("1")), None)).Revision;
+
+        var ifRevision = store.SetAsync(plugin, new KvSetRequest("k", Json("2"), IfRevision: first), None);
+        var ifAbsentLive = store.SetAsync(plugin, new KvSetRequest("k", Json("5"), IfAbsent: true), None);
+        var incr = store.IncrAsync(plugin, new KvIncrRequest("k"), None);
+        var delete = store.DeleteAsync(plugin, new KvDeleteRequest("k"), None);
+        var ifAbsentGone = store.SetAsync(plugin, new KvSetRequest("k", Json("\"\\u00e9 x\""), Ttl: 3600, IfAbsent: true), None);
+        var other = store.SetAsync(plugin, new KvSetRequest("k2", Json("{ \"a\" : 1.50 }")), None);
+
+        Assert.AreEqual(first + 1, (await ifRevision).Revision);
+        Assert.AreEqual(StorageErrorCode.Conflict, (await Assert.ThrowsExactlyAsync<StorageException>(() => ifAbsentLive)).Code);
+        Assert.AreEqual(new KvIncrResponse(3, first + 2), await incr);
+        Assert.IsTrue((await delete).Deleted);
+        Assert.AreEqual(first + 3, (await ifAbsentGone).Revision);
+        Assert.AreEqual(first + 4, (await other).Revision);
+        Assert.AreEqual("\"\\u00e9 x\"", ReadFile(plugin, "k"));
+        Assert.AreEqual("{ \"a\" : 1.50 }", ReadFile(plugin, "k2"));
+        var got = await store.GetAsync(plugin, new KvGetRequest("k"), None);
+        Assert.AreEqual(first + 3, got.Revision);
+        Assert.IsNotNull(got.ExpiresAt);
+    }
+
+    [TestMethod]
     public async Task The_writer_gives_its_connection_back_with_sqlites_own_checkpoint_threshold()
     {
         await using var kv = new KvStores(Backend.Sqlite, options => options.SqliteWriterCheckpointPages = 5000);
