@@ -130,7 +130,8 @@ internal sealed class SqlitePluginFiles : IDisposable
             }
             else
             {
-                entry.IdleNode = _idle.AddLast(entry);
+                _idle.AddLast(entry.LruNode);
+                entry.IdleNode = entry.LruNode;
             }
             WakeAll();
         }
