@@ -28,13 +28,6 @@ internal sealed partial class SqlitePluginFile(PluginId plugin, int maxConnectio
 
     internal LinkedListNode<SqlitePluginFile>? IdleNode { get; set; }
 
-    // The entry's one node in the LRU, reused at every lease's end: a new node per request would be a young
-    // object stored into this long-lived entry each time, and at 1,000 plugins round-robin those writes
-    // spread over so many GC cards that every gen0 collection spent its time scanning them (docs/performance.md).
-    internal LinkedListNode<SqlitePluginFile> LruNode => _lruNode ??= new(this);
-
-    private LinkedListNode<SqlitePluginFile>? _lruNode;
-
     internal long LastUsed { get; set; }
 
     internal bool CloseWhenIdle { get; set; }

@@ -130,8 +130,7 @@ internal sealed class SqlitePluginFiles : IDisposable
             }
             else
             {
-                _idle.AddLast(entry.LruNode);
-                entry.IdleNode = entry.LruNode;
+                entry.IdleNode = _idle.AddLast(entry);
             }
             WakeAll();
         }
