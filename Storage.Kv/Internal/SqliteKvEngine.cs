@@ -22,6 +22,9 @@ internal sealed class SqliteKvEngine(IPluginDatabase database, int checkpointPag
     /// <summary>Checkpoints started beside a writer, and run by a writer itself at the WAL's hard bound (tests read them).</summary>
     internal (int Background, int Writer) Checkpoints => (Volatile.Read(ref _backgroundCheckpoints), Volatile.Read(ref _writerCheckpoints));
 
+    /// <summary>Plugins with a reader or a writer now (tests read them: nothing is held between requests).</summary>
+    internal (int Readers, int Writers) Drains => (_readers.Count, _writers.Count);
+
     public async Task<KvWriteResult> WriteAsync(PluginId plugin, KvWrite write, CancellationToken cancellationToken)
     {
         while (true)

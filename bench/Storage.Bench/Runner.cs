@@ -17,7 +17,10 @@ internal static class Runner
         if (pid is { } p)
             ProcStats.ResetPeak(p); // when refused, VmHWM is the peak since the host started: still an upper bound
         var cpuBefore = pid is { } p1 ? ProcStats.CpuMilliseconds(p1) : 0;
+        var measuredFrom = Stopwatch.GetTimestamp();
         var (operations, elapsed, histogram) = await PhaseAsync(scenario, concurrency, TimeSpan.FromSeconds(options.DurationSeconds), cancellationToken);
+        // CLOCK_MONOTONIC seconds on Linux: cut a `perf record -k CLOCK_MONOTONIC` of the host into cells.
+        Console.Error.WriteLine($"[measured] {scenario.Name} {scenario.Backend} c={concurrency} {Seconds(measuredFrom):F3} {Seconds(Stopwatch.GetTimestamp()):F3}");
         double? cpu = pid is { } p2 ? ProcStats.CpuMilliseconds(p2) - cpuBefore : null;
         double? peak = pid is { } p3 ? ProcStats.PeakRssMegabytes(p3) : null;
         static double Ms(long microseconds) => microseconds / 1000.0;
@@ -30,6 +33,8 @@ internal static class Runner
             HostPeakMb = peak,
         };
     }
+
+    private static double Seconds(long timestamp) => (double)timestamp / Stopwatch.Frequency;
 
     public static async Task<(long Operations, TimeSpan Elapsed, LongHistogram Histogram)> PhaseAsync(
         Scenario scenario, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
