@@ -10,19 +10,16 @@ namespace Storage.Kv.Internal;
 /// Microsoft.Data.Sqlite would decode a string (or copy a fresh array) for every read. Runs inside
 /// the connection's open transaction, if any, like any statement on it. Used by one caller at a time.
 /// </summary>
-internal sealed class SqliteKvGet : IDisposable
+internal sealed class SqliteKvGet : SqliteRawStatement
 {
-    private readonly sqlite3 _db;
-    private readonly sqlite3_stmt _statement;
     private readonly int _key;
     private readonly int _now;
 
     public SqliteKvGet(SqliteConnection connection, string sql)
+        : base(connection, sql)
     {
-        _db = connection.Handle!;
-        Check(raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
-        _key = raw.sqlite3_bind_parameter_index(_statement, "@key");
-        _now = raw.sqlite3_bind_parameter_index(_statement, "@now");
+        _key = Index("@key");
+        _now = Index("@now");
     }
 
     /// <summary>
@@ -36,7 +33,7 @@ internal sealed class SqliteKvGet : IDisposable
             entries[0] = Read(gets[0].Key, gets[0].Now);
             return;
         }
-        Check(raw.sqlite3_exec(_db, "BEGIN"));
+        Check(raw.sqlite3_exec(Db, "BEGIN"));
         try
         {
             for (var i = 0; i < gets.Count; i++)
@@ -45,7 +42,7 @@ internal sealed class SqliteKvGet : IDisposable
         finally
         {
             // A read transaction: ending it cannot lose anything (and leaves the connection clean for the pool).
-            raw.sqlite3_exec(_db, "COMMIT");
+            raw.sqlite3_exec(Db, "COMMIT");
         }
     }
 
@@ -53,31 +50,23 @@ internal sealed class SqliteKvGet : IDisposable
     {
         try
         {
-            Check(raw.sqlite3_bind_text(_statement, _key, key));
-            Check(raw.sqlite3_bind_int64(_statement, _now, now));
-            var step = raw.sqlite3_step(_statement);
+            Check(raw.sqlite3_bind_text(Statement, _key, key));
+            Check(raw.sqlite3_bind_int64(Statement, _now, now));
+            var step = raw.sqlite3_step(Statement);
             if (step == raw.SQLITE_DONE)
                 return null;
             if (step != raw.SQLITE_ROW)
                 Check(step);
             // sqlite3_column_blob of a TEXT value is its text in the file's encoding (UTF-8), unconverted.
-            var value = raw.sqlite3_column_blob(_statement, 0);
+            var value = raw.sqlite3_column_blob(Statement, 0);
             var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(value.Length, 1));
             value.CopyTo(buffer);
-            long? expires = raw.sqlite3_column_type(_statement, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(_statement, 2);
-            return new KvEntry(buffer, value.Length, raw.sqlite3_column_int64(_statement, 1), expires);
+            long? expires = raw.sqlite3_column_type(Statement, 2) == raw.SQLITE_NULL ? null : raw.sqlite3_column_int64(Statement, 2);
+            return new KvEntry(buffer, value.Length, raw.sqlite3_column_int64(Statement, 1), expires);
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            raw.sqlite3_reset(Statement);
         }
-    }
-
-    public void Dispose() => _statement.Dispose();
-
-    private void Check(int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-            SqliteException.ThrowExceptionForRC(rc, _db);
     }
 }

@@ -10,10 +10,8 @@ namespace Storage.Kv.Internal;
 /// writer, docs/performance.md "kv_set on SQLite: what bounds it"). Runs inside the writer's open
 /// transaction, like any statement on the connection. Used by one caller at a time.
 /// </summary>
-internal sealed class SqliteKvUpsert : IDisposable
+internal sealed class SqliteKvUpsert : SqliteRawStatement
 {
-    private readonly sqlite3 _db;
-    private readonly sqlite3_stmt _statement;
     private readonly int _key;
     private readonly int _value;
     private readonly int _revision;
@@ -21,15 +19,14 @@ internal sealed class SqliteKvUpsert : IDisposable
     private readonly int _now;
 
     public SqliteKvUpsert(SqliteConnection connection, string sql)
+        : base(connection, sql)
     {
-        _db = connection.Handle!;
-        Check(raw.sqlite3_prepare_v3(_db, sql, raw.SQLITE_PREPARE_PERSISTENT, out _statement));
-        _key = raw.sqlite3_bind_parameter_index(_statement, "@key");
-        _value = raw.sqlite3_bind_parameter_index(_statement, "@value");
-        _revision = raw.sqlite3_bind_parameter_index(_statement, "@rev");
-        _expires = raw.sqlite3_bind_parameter_index(_statement, "@expires");
+        _key = Index("@key");
+        _value = Index("@value");
+        _revision = Index("@rev");
+        _expires = Index("@expires");
         // Only set-if-absent compares with the clock (an expired row counts as absent).
-        _now = raw.sqlite3_bind_parameter_index(_statement, "@now");
+        _now = Index("@now");
     }
 
     /// <summary>Writes the entry at <paramref name="revision"/>; false when the statement's condition left the row alone.</summary>
@@ -37,14 +34,14 @@ internal sealed class SqliteKvUpsert : IDisposable
     {
         try
         {
-            Check(raw.sqlite3_bind_text(_statement, _key, write.Key));
+            Check(raw.sqlite3_bind_text(Statement, _key, write.Key));
             // A BLOB of the UTF-8 text, which the statement's CAST stores as TEXT unchanged (KvSql.Value).
-            Check(raw.sqlite3_bind_blob(_statement, _value, write.Value!));
-            Check(raw.sqlite3_bind_int64(_statement, _revision, revision));
-            Check(write.ExpiresAt is { } expires ? raw.sqlite3_bind_int64(_statement, _expires, expires) : raw.sqlite3_bind_null(_statement, _expires));
+            Check(raw.sqlite3_bind_blob(Statement, _value, write.Value!));
+            Check(raw.sqlite3_bind_int64(Statement, _revision, revision));
+            Check(write.ExpiresAt is { } expires ? raw.sqlite3_bind_int64(Statement, _expires, expires) : raw.sqlite3_bind_null(Statement, _expires));
             if (_now > 0)
-                Check(raw.sqlite3_bind_int64(_statement, _now, write.Now));
-            var step = raw.sqlite3_step(_statement);
+                Check(raw.sqlite3_bind_int64(Statement, _now, write.Now));
+            var step = raw.sqlite3_step(Statement);
             if (step == raw.SQLITE_ROW)
                 return true;
             if (step != raw.SQLITE_DONE)
@@ -53,15 +50,7 @@ internal sealed class SqliteKvUpsert : IDisposable
         }
         finally
         {
-            raw.sqlite3_reset(_statement);
+            raw.sqlite3_reset(Statement);
         }
-    }
-
-    public void Dispose() => _statement.Dispose();
-
-    private void Check(int rc)
-    {
-        if (rc != raw.SQLITE_OK)
-            SqliteException.ThrowExceptionForRC(rc, _db);
     }
 }
