@@ -33,12 +33,9 @@ public sealed partial class PluginConnection
         npgsql.BatchCommands.Add(_reset);
         // A connection lent from its sibling pool: DISCARD ALL restored its login mode, put its pool's back. DISCARD ALL
         // commits at once, so a command after it (not before) may share its Sync: no extra segment.
-        _mode = null;
-        if (Lease.LoginReadOnly != Lease.Pool.ReadOnly)
-        {
-            _mode = new NpgsqlBatchCommand(Internal.ConnectionBudget.ModeSql(Lease.Pool.ReadOnly));
+        _mode = Lease.ModeRestoreSql is { } mode ? new NpgsqlBatchCommand(mode) : null;
+        if (_mode is not null)
             npgsql.BatchCommands.Add(_mode);
-        }
         return true;
     }
 

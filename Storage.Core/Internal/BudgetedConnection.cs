@@ -33,6 +33,9 @@ internal sealed class BudgetedConnection : IAsyncDisposable
     /// </summary>
     public bool LoginReadOnly { get; init; }
 
+    /// <summary>The statement that follows <c>DISCARD ALL</c> in every reset to put the pool's mode back; null when the login's is the pool's.</summary>
+    public string? ModeRestoreSql => LoginReadOnly == Pool.ReadOnly ? null : ConnectionBudget.ModeSql(Pool.ReadOnly);
+
     /// <summary>How often in a row this connection went back to its plugin ahead of others waiting.</summary>
     public int Streak { get; init; }
 

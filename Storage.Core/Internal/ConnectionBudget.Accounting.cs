@@ -210,8 +210,8 @@ internal sealed partial class ConnectionBudget
             await using var batch = new NpgsqlBatch(lease.Connection) { Timeout = 5 };
             // DISCARD ALL may not follow another command before a Sync, but it commits at once, so the SET may follow it.
             batch.BatchCommands.Add(new NpgsqlBatchCommand("DISCARD ALL"));
-            if (lease.LoginReadOnly != lease.Pool.ReadOnly)
-                batch.BatchCommands.Add(new NpgsqlBatchCommand(ModeSql(lease.Pool.ReadOnly)));
+            if (lease.ModeRestoreSql is { } mode)
+                batch.BatchCommands.Add(new NpgsqlBatchCommand(mode));
             await batch.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
